@@ -1,0 +1,3 @@
+//! Placeholder: the single-page app is built in its own issue.
+
+fn main() {}

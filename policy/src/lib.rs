@@ -1,0 +1,25 @@
+#![doc = include_str!("../README.md")]
+
+mod action;
+mod decision;
+mod facts;
+mod kind;
+mod role;
+mod rules;
+mod toggle;
+mod ui;
+pub mod validate;
+#[cfg(feature = "wasm")]
+pub mod wasm;
+
+pub use action::Action;
+pub use decision::{Decision, DecisionWire, Denial, Reason};
+pub use facts::{
+    AccessRequest, Account, Company, CompanyMember, CompanyView, Facts, Grant, Group, Id,
+    Invitation, Member, Resource, RoleToggles, Snapshot, Timestamp, Workspace, WorkspaceView,
+};
+pub use kind::{Grouping, ResourceKind, Section};
+pub use role::Role;
+pub use rules::{RunAs, RunPlan, RunStep};
+pub use toggle::{Category, Operation, Toggle, ToggleSet};
+pub use ui::{MemberControls, ToggleControl, WorkspaceAbilities};

@@ -1,0 +1,271 @@
+//! The rules: [`Facts::decide`] answers any [`Action`] for any actor.
+//!
+//! Every rule returns `Result<(), Denial>` so checks chain with `?` in the
+//! order they are written; the first refusal is the answer. Anything not
+//! explicitly allowed is denied.
+
+pub(crate) mod groups;
+mod partners;
+pub(crate) mod people;
+pub(crate) mod resources;
+
+use crate::action::Action;
+use crate::decision::{Decision, Denial, Reason};
+use crate::facts::{Facts, Grant, Id, WorkspaceView};
+use crate::kind::Section;
+use crate::role::Role;
+use crate::toggle::{Toggle, ToggleSet};
+
+pub use resources::{RunAs, RunPlan, RunStep};
+
+/// The outcome of one rule.
+pub(crate) type Check = Result<(), Denial>;
+
+/// A denial with the reason's usual sentence.
+pub(crate) const fn refuse(code: Reason) -> Denial {
+    Denial {
+        code,
+        message: std::borrow::Cow::Borrowed(code.default_message()),
+    }
+}
+
+/// `Ok` when `ok`, otherwise a refusal for `code`.
+pub(crate) fn ensure(ok: bool, code: Reason) -> Check {
+    if ok { Ok(()) } else { Err(refuse(code)) }
+}
+
+/// Who is asking, as seen from inside one workspace.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Actor<'a> {
+    pub(crate) account: Id,
+    /// The effective role: for an analyst, capped by the grant's role.
+    pub(crate) role: Role,
+    pub(crate) toggles: ToggleSet,
+    /// Set when the actor is a partner analyst: the grant that lets them in.
+    pub(crate) grant: Option<&'a Grant>,
+}
+
+impl Actor<'_> {
+    /// Partner analysts never manage people, groups, toggles or billing.
+    pub(crate) fn not_analyst(&self) -> Check {
+        ensure(self.grant.is_none(), Reason::PartnerAnalystRestricted)
+    }
+
+    /// For an analyst, the grant must open `section`; members see everything.
+    pub(crate) fn sees(&self, section: Section) -> Check {
+        match self.grant {
+            Some(g) => ensure(g.sections.contains(&section), Reason::SectionNotGranted),
+            None => Ok(()),
+        }
+    }
+
+    /// The Owner or an Administrator.
+    pub(crate) fn owner_or_admin(&self) -> Check {
+        ensure(
+            self.role.rank() >= Role::Admin.rank(),
+            Reason::OwnerOrAdminOnly,
+        )
+    }
+
+    /// The actor's role holds `toggle` in this workspace.
+    pub(crate) fn has(&self, toggle: Toggle) -> Check {
+        if self.toggles.contains(toggle) {
+            Ok(())
+        } else {
+            Err(Denial {
+                code: Reason::MissingToggle,
+                message: format!(
+                    "Your role does not have the \u{201c}{}\u{201d} permission.",
+                    toggle.label()
+                )
+                .into(),
+            })
+        }
+    }
+}
+
+impl Facts {
+    /// Decides whether `actor` (an account id) may perform `action`.
+    /// Total: every input gets an answer, and unknown things are refused.
+    pub fn decide(&self, actor: Id, action: &Action) -> Decision {
+        self.check(actor, action).into()
+    }
+
+    /// [`Facts::decide`] for many actions at once, in order.
+    pub fn decide_all(&self, actor: Id, actions: &[Action]) -> Vec<Decision> {
+        actions.iter().map(|a| self.decide(actor, a)).collect()
+    }
+
+    fn check(&self, actor: Id, action: &Action) -> Check {
+        use Action::*;
+        match action {
+            CreateWorkspace { company } | AddCompanyMember { company } => {
+                partners::company_admin(self, actor, *company)
+            }
+            SetCompanyCapabilities { company } => partners::set_capabilities(self, actor, *company),
+            CreateGrant {
+                client,
+                partner,
+                workspaces,
+                role,
+                sections,
+            } => {
+                partners::create_grant(self, actor, *client, *partner, workspaces, *role, sections)
+            }
+            RedeemGrant { grant } => partners::redeem(self, actor, *grant),
+            RegisterAnalyst {
+                grant,
+                workspace,
+                analyst,
+            } => partners::register_analyst(self, actor, *grant, *workspace, *analyst),
+            RemoveAnalyst {
+                grant,
+                workspace,
+                analyst,
+            } => partners::remove_analyst(self, actor, *grant, *workspace, *analyst),
+            RevokeGrant { grant } => partners::revoke(self, actor, *grant),
+            AcceptInvitation {
+                workspace,
+                invitation,
+                now,
+            } => people::accept_invitation(&self.ws(*workspace)?, actor, *invitation, *now),
+            RequestAccess { workspace } => people::request_access(&self.ws(*workspace)?, actor),
+            _ => {
+                let Some(id) = action.workspace() else {
+                    return Err(refuse(Reason::UnknownWorkspace));
+                };
+                let ws = self.ws(id)?;
+                let who = ws.actor(actor)?;
+                member_action(&ws, &who, action)
+            }
+        }
+    }
+
+    pub(crate) fn ws(&self, id: Id) -> Result<WorkspaceView<'_>, Denial> {
+        self.workspace(id)
+            .ok_or_else(|| refuse(Reason::UnknownWorkspace))
+    }
+}
+
+/// An action by someone who must already be in the workspace.
+fn member_action(ws: &WorkspaceView<'_>, a: &Actor<'_>, action: &Action) -> Check {
+    use Action::*;
+    match action {
+        ViewWorkspace { .. } => Ok(()),
+        ViewUsers { .. } | ViewGroups { .. } => a.sees(Section::Users),
+        ViewPermissions { .. } | ViewBilling { .. } | SetDataStudio { .. } => {
+            a.not_analyst()?;
+            a.owner_or_admin()
+        }
+        ViewAudit { .. } => {
+            a.owner_or_admin()?;
+            a.sees(Section::Audit)
+        }
+        TransferOwnership { target, .. } => people::transfer_ownership(ws, a, *target),
+        DeleteWorkspace { .. } => {
+            a.not_analyst()?;
+            ensure(a.role == Role::Owner, Reason::OwnerOnly)
+        }
+        Invite { email, role, .. } => people::invite(ws, a, email, *role),
+        ResendInvitation { invitation, .. } => people::resend_invitation(ws, a, *invitation),
+        DeleteInvitation { invitation, .. } => people::delete_invitation(ws, a, *invitation),
+        AuthorizeRequest { request, .. } => people::authorize_request(ws, a, *request),
+        RejectRequest { request, .. } => people::reject_request(ws, a, *request),
+        ChangeRole { target, role, .. } => people::change_role(ws, a, *target, *role),
+        RemoveMember { target, .. } => people::remove_member(ws, a, *target),
+        SetToggle {
+            role, toggle, on, ..
+        } => people::set_toggle(ws, a, *role, *toggle, *on),
+        SaveToggles {
+            role,
+            toggles,
+            base_version,
+            ..
+        } => people::save_toggles(ws, a, *role, toggles, *base_version),
+        CreateGroup {
+            name, description, ..
+        } => groups::create(ws, a, name, description),
+        EditGroup {
+            group,
+            name,
+            description,
+            ..
+        } => groups::edit(ws, a, *group, name, description),
+        DeleteGroup {
+            group,
+            confirm_name,
+            ..
+        } => groups::delete(ws, a, *group, confirm_name),
+        AddGroupMembers {
+            group, accounts, ..
+        } => groups::add_members(ws, a, *group, accounts),
+        RemoveGroupMember { group, account, .. } => groups::remove_member(ws, a, *group, *account),
+        CreateResource {
+            kind, integration, ..
+        } => resources::create(ws, a, *kind, *integration),
+        ViewResource { resource, .. } => {
+            resources::access(ws, a, ws.find_resource(*resource)?, resources::Access::View)
+        }
+        EditResource { resource, .. } => resources::access(
+            ws,
+            a,
+            ws.find_resource(*resource)?,
+            resources::Access::Manage(crate::toggle::Operation::Edit),
+        ),
+        DeleteResource { resource, .. } => resources::access(
+            ws,
+            a,
+            ws.find_resource(*resource)?,
+            resources::Access::Manage(crate::toggle::Operation::Delete),
+        ),
+        SetResourceGroups {
+            resource, groups, ..
+        } => resources::set_groups(ws, a, *resource, groups),
+        RunFlow { flow, .. } => resources::run_plan(ws, a, *flow).map(|_| ()),
+        // Handled before an actor is needed; listed so the match stays
+        // exhaustive without a catch-all.
+        AcceptInvitation { .. }
+        | RequestAccess { .. }
+        | CreateWorkspace { .. }
+        | AddCompanyMember { .. }
+        | SetCompanyCapabilities { .. }
+        | CreateGrant { .. }
+        | RedeemGrant { .. }
+        | RegisterAnalyst { .. }
+        | RemoveAnalyst { .. }
+        | RevokeGrant { .. } => Err(refuse(Reason::NotAMember)),
+    }
+}
+
+impl<'a> WorkspaceView<'a> {
+    /// The actor's standing here: an Active member, or a partner analyst
+    /// whose grant is live, redeemed and covers this workspace.
+    pub(crate) fn actor(&self, account: Id) -> Result<Actor<'a>, Denial> {
+        let member = self
+            .member(account)
+            .ok_or_else(|| refuse(Reason::NotAMember))?;
+        let (role, grant) = match member.partner {
+            None => (member.role, None),
+            Some(partner) => {
+                let grant = self
+                    .facts()
+                    .live_grant(self.data().company, partner)
+                    .filter(|g| g.opens(self.id()))
+                    .ok_or_else(|| refuse(Reason::PartnerAccessRevoked))?;
+                // An analyst is never more than the grant says, and never Owner.
+                (member.role.min(grant.role).min(Role::Admin), Some(grant))
+            }
+        };
+        Ok(Actor {
+            account,
+            role,
+            toggles: self.toggles_of(role),
+            grant,
+        })
+    }
+
+    pub(crate) fn find_resource(&self, id: Id) -> Result<&'a crate::facts::Resource, Denial> {
+        self.resource(id)
+            .ok_or_else(|| refuse(Reason::UnknownResource))
+    }
+}

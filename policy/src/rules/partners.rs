@@ -1,0 +1,123 @@
+//! Companies, partners and clients (SPEC sections 1 and 7).
+
+use super::{Check, ensure, refuse};
+use crate::decision::{Denial, Reason};
+use crate::facts::{CompanyView, Facts, Grant, Id};
+use crate::kind::Section;
+use crate::role::Role;
+
+fn company(facts: &Facts, id: Id) -> Result<CompanyView<'_>, Denial> {
+    facts
+        .company(id)
+        .ok_or_else(|| refuse(Reason::UnknownCompany))
+}
+
+fn grant(facts: &Facts, id: Id) -> Result<&Grant, Denial> {
+    facts.grant(id).ok_or_else(|| refuse(Reason::UnknownGrant))
+}
+
+/// The actor is an admin of `company`: creates workspaces, adds company
+/// members and admins, manages partner relations.
+pub(super) fn company_admin(facts: &Facts, actor: Id, id: Id) -> Check {
+    ensure(company(facts, id)?.is_admin(actor), Reason::NotCompanyAdmin)
+}
+
+/// Only platform support turns Partner / Client on or off (seed: "you must
+/// contact Skyone's support team").
+pub(super) fn set_capabilities(facts: &Facts, actor: Id, id: Id) -> Check {
+    let support = facts.account(actor).is_some_and(|a| a.support);
+    ensure(support, Reason::SupportOnly)?;
+    company(facts, id).map(|_| ())
+}
+
+pub(super) fn create_grant(
+    facts: &Facts,
+    actor: Id,
+    client: Id,
+    partner: Id,
+    workspaces: &[Id],
+    role: Role,
+    sections: &[Section],
+) -> Check {
+    let c = company(facts, client)?;
+    ensure(c.is_admin(actor), Reason::NotCompanyAdmin)?;
+    ensure(c.data().client_enabled, Reason::NotAClient)?;
+    ensure(partner != client, Reason::OwnPartner)?;
+    ensure(
+        company(facts, partner)?.data().partner_enabled,
+        Reason::NotAPartner,
+    )?;
+    // Seed: "a Client can be linked to only one Partner".
+    ensure(!facts.has_live_partner(client), Reason::ClientHasPartner)?;
+    ensure(!workspaces.is_empty(), Reason::NoWorkspaces)?;
+    let own = workspaces.iter().all(|&w| {
+        facts
+            .workspace(w)
+            .is_some_and(|w| w.data().company == client)
+    });
+    ensure(own, Reason::WorkspaceNotInClient)?;
+    ensure(role.assignable(), Reason::RoleNotAssignable)?;
+    ensure(!sections.is_empty(), Reason::NoSections)
+}
+
+pub(super) fn redeem(facts: &Facts, actor: Id, id: Id) -> Check {
+    let g = grant(facts, id)?;
+    ensure(g.is_live(), Reason::GrantRevoked)?;
+    ensure(
+        company(facts, g.partner)?.is_admin(actor),
+        Reason::NotCompanyAdmin,
+    )?;
+    ensure(!g.redeemed, Reason::AlreadyRedeemed)
+}
+
+pub(super) fn register_analyst(
+    facts: &Facts,
+    actor: Id,
+    id: Id,
+    workspace: Id,
+    analyst: Id,
+) -> Check {
+    let g = grant(facts, id)?;
+    ensure(g.is_live(), Reason::GrantRevoked)?;
+    let partner = company(facts, g.partner)?;
+    ensure(partner.is_admin(actor), Reason::NotCompanyAdmin)?;
+    ensure(g.redeemed, Reason::GrantNotRedeemed)?;
+    ensure(
+        g.workspaces.contains(&workspace),
+        Reason::WorkspaceNotGranted,
+    )?;
+    let ws = facts.ws(workspace)?;
+    ensure(partner.is_member(analyst), Reason::AnalystNotInPartner)?;
+    ensure(ws.member(analyst).is_none(), Reason::AlreadyAMember)
+}
+
+pub(super) fn remove_analyst(
+    facts: &Facts,
+    actor: Id,
+    id: Id,
+    workspace: Id,
+    analyst: Id,
+) -> Check {
+    let g = grant(facts, id)?;
+    ensure(
+        company(facts, g.partner)?.is_admin(actor),
+        Reason::NotCompanyAdmin,
+    )?;
+    let ws = facts.ws(workspace)?;
+    let is_theirs = ws
+        .member(analyst)
+        .is_some_and(|m| m.partner == Some(g.partner));
+    ensure(
+        is_theirs && ws.data().company == g.client,
+        Reason::NotAnAnalyst,
+    )
+}
+
+pub(super) fn revoke(facts: &Facts, actor: Id, id: Id) -> Check {
+    let g = grant(facts, id)?;
+    ensure(
+        company(facts, g.client)?.is_admin(actor),
+        Reason::NotCompanyAdmin,
+    )?;
+    ensure(g.is_live(), Reason::GrantRevoked)
+}

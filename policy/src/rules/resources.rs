@@ -1,0 +1,180 @@
+//! Resources and their groups, and the manual-run plan (SPEC section 6).
+
+use serde::{Deserialize, Serialize};
+
+use super::{Actor, Check, ensure, refuse};
+use crate::decision::{Denial, Reason};
+use crate::facts::{Id, Resource, WorkspaceView};
+use crate::kind::{Grouping, ResourceKind};
+use crate::role::Role;
+use crate::toggle::{Operation, Toggle};
+
+/// What the actor wants to do with a resource.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Access {
+    View,
+    Manage(Operation),
+}
+
+/// The groups that decide who manages `r`: its own, or for a flow its
+/// integration's. `None` for kinds governed by toggles only.
+fn governing_groups<'a>(
+    ws: &WorkspaceView<'a>,
+    r: &'a Resource,
+) -> Result<Option<&'a [Id]>, Denial> {
+    match r.kind.grouping() {
+        Grouping::Own => Ok(Some(&r.groups)),
+        Grouping::None => Ok(None),
+        Grouping::Integration => {
+            let integration = r
+                .integration
+                .and_then(|id| ws.resource(id))
+                .filter(|i| i.kind == ResourceKind::Integration)
+                .ok_or_else(|| refuse(Reason::FlowNeedsIntegration))?;
+            Ok(Some(&integration.groups))
+        }
+    }
+}
+
+/// Data Studio kinds exist only while Data Studio is on; analysts see only
+/// the sections their grant opens.
+fn kind_visible(ws: &WorkspaceView<'_>, a: &Actor<'_>, kind: ResourceKind) -> Check {
+    ensure(
+        !kind.is_data_studio() || ws.data().data_studio,
+        Reason::DataStudioDisabled,
+    )?;
+    a.sees(kind.section())
+}
+
+/// The toggle `op` needs on `kind`, if the kind has toggles.
+fn needs_toggle(a: &Actor<'_>, kind: ResourceKind, op: Operation) -> Check {
+    match kind
+        .toggle_category()
+        .and_then(|c| Toggle::for_operation(c, op))
+    {
+        Some(t) => a.has(t),
+        None => Ok(()),
+    }
+}
+
+/// Whether `a` is in one of `groups`; the Owner and Admins need not be.
+fn in_groups(ws: &WorkspaceView<'_>, a: &Actor<'_>, groups: Option<&[Id]>) -> Check {
+    if a.role.rank() >= Role::Admin.rank() {
+        return Ok(());
+    }
+    match groups {
+        None => Ok(()),
+        Some([]) => Err(refuse(Reason::NoGroupAdminOnly)),
+        Some(gs) => ensure(
+            gs.iter().any(|&g| ws.in_group(g, a.account)),
+            Reason::NotInResourceGroups,
+        ),
+    }
+}
+
+/// View or manage one resource.
+pub(crate) fn access(ws: &WorkspaceView<'_>, a: &Actor<'_>, r: &Resource, what: Access) -> Check {
+    kind_visible(ws, a, r.kind)?;
+    in_groups(ws, a, governing_groups(ws, r)?)?;
+    match what {
+        Access::View => Ok(()),
+        Access::Manage(op) => needs_toggle(a, r.kind, op),
+    }
+}
+
+pub(super) fn create(
+    ws: &WorkspaceView<'_>,
+    a: &Actor<'_>,
+    kind: ResourceKind,
+    integration: Option<Id>,
+) -> Check {
+    kind_visible(ws, a, kind)?;
+    needs_toggle(a, kind, Operation::Create)?;
+    if kind == ResourceKind::Flow {
+        // A new flow lives in an integration the creator can see.
+        let i = integration
+            .and_then(|id| ws.resource(id))
+            .filter(|i| i.kind == ResourceKind::Integration)
+            .ok_or_else(|| refuse(Reason::FlowNeedsIntegration))?;
+        access(ws, a, i, Access::View)?;
+    }
+    Ok(())
+}
+
+pub(super) fn set_groups(
+    ws: &WorkspaceView<'_>,
+    a: &Actor<'_>,
+    resource: Id,
+    groups: &[Id],
+) -> Check {
+    super::groups::manage_groups(a)?;
+    let r = ws.find_resource(resource)?;
+    kind_visible(ws, a, r.kind)?;
+    match r.kind.grouping() {
+        Grouping::Own => Ok(()),
+        Grouping::Integration => Err(refuse(Reason::FlowFollowsIntegration)),
+        Grouping::None => Err(refuse(Reason::KindHasNoGroups)),
+    }?;
+    ensure(
+        groups.iter().all(|&g| ws.group(g).is_some()),
+        Reason::UnknownGroup,
+    )
+}
+
+/// Whose identity a component of a manual run executes with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+#[serde(tag = "as", rename_all = "snake_case")]
+pub enum RunAs {
+    /// The user who pressed Run.
+    User,
+    /// The groups saved on the job, because the user may not access it.
+    JobGroups { groups: Vec<Id> },
+}
+
+/// One component of a manual run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+pub struct RunStep {
+    pub resource: Id,
+    pub kind: ResourceKind,
+    pub run_as: RunAs,
+}
+
+/// What a manual run from the flow canvas will do, component by component.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+pub struct RunPlan {
+    pub flow: Id,
+    pub steps: Vec<RunStep>,
+}
+
+/// The plan for `a` running `flow`: the user must be able to manage the flow;
+/// each Data Job / File Job the user may not access runs with the job's own
+/// saved groups (seed: "the execution uses the group saved for that Data
+/// Job/File Job, not the user's group").
+pub(crate) fn run_plan(ws: &WorkspaceView<'_>, a: &Actor<'_>, flow: Id) -> Result<RunPlan, Denial> {
+    let f = ws.find_resource(flow)?;
+    ensure(f.kind == ResourceKind::Flow, Reason::NotAFlow)?;
+    access(ws, a, f, Access::Manage(Operation::Edit))?;
+    let mut steps = Vec::with_capacity(f.components.len());
+    for &c in &f.components {
+        let job = ws.find_resource(c)?;
+        ensure(job.kind.is_job(), Reason::UnknownResource)?;
+        ensure(ws.data().data_studio, Reason::DataStudioDisabled)?;
+        let run_as = if access(ws, a, job, Access::View).is_ok() {
+            RunAs::User
+        } else {
+            ensure(!job.groups.is_empty(), Reason::JobWithoutGroup)?;
+            RunAs::JobGroups {
+                groups: job.groups.clone(),
+            }
+        };
+        steps.push(RunStep {
+            resource: c,
+            kind: job.kind,
+            run_as,
+        });
+    }
+    Ok(RunPlan { flow, steps })
+}
