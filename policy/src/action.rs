@@ -35,21 +35,13 @@ pub enum Action {
 
     // --- people ---------------------------------------------------------
     /// Invite `email` with `role`.
-    Invite {
-        workspace: Id,
-        email: String,
-        role: Role,
-    },
+    Invite { workspace: Id, email: String, role: Role },
     /// Resend an open invitation (renews it; the old link stops working).
     ResendInvitation { workspace: Id, invitation: Id },
     /// Delete an open invitation.
     DeleteInvitation { workspace: Id, invitation: Id },
     /// The invitee accepts at time `now`.
-    AcceptInvitation {
-        workspace: Id,
-        invitation: Id,
-        now: Timestamp,
-    },
+    AcceptInvitation { workspace: Id, invitation: Id, now: Timestamp },
     /// Ask to join (join link).
     RequestAccess { workspace: Id },
     /// Authorize an access request: the account becomes an Active Developer.
@@ -57,62 +49,27 @@ pub enum Action {
     /// Reject an access request.
     RejectRequest { workspace: Id, request: Id },
     /// Change an Active member's role.
-    ChangeRole {
-        workspace: Id,
-        target: Id,
-        role: Role,
-    },
+    ChangeRole { workspace: Id, target: Id, role: Role },
     /// Remove a member's access (irreversible).
     RemoveMember { workspace: Id, target: Id },
 
     // --- role toggles ---------------------------------------------------
     /// Switch one toggle of a role (one control of the Edit form).
-    SetToggle {
-        workspace: Id,
-        role: Role,
-        toggle: Toggle,
-        on: bool,
-    },
+    SetToggle { workspace: Id, role: Role, toggle: Toggle, on: bool },
     /// Save a role's complete new toggle set, based on `base_version`.
-    SaveToggles {
-        workspace: Id,
-        role: Role,
-        toggles: Vec<Toggle>,
-        base_version: i64,
-    },
+    SaveToggles { workspace: Id, role: Role, toggles: Vec<Toggle>, base_version: i64 },
 
     // --- groups ---------------------------------------------------------
     /// Create a group.
-    CreateGroup {
-        workspace: Id,
-        name: String,
-        description: String,
-    },
+    CreateGroup { workspace: Id, name: String, description: String },
     /// Rename a group or change its description.
-    EditGroup {
-        workspace: Id,
-        group: Id,
-        name: String,
-        description: String,
-    },
+    EditGroup { workspace: Id, group: Id, name: String, description: String },
     /// Delete a group, repeating its exact name.
-    DeleteGroup {
-        workspace: Id,
-        group: Id,
-        confirm_name: String,
-    },
+    DeleteGroup { workspace: Id, group: Id, confirm_name: String },
     /// Add Active members to a group.
-    AddGroupMembers {
-        workspace: Id,
-        group: Id,
-        accounts: Vec<Id>,
-    },
+    AddGroupMembers { workspace: Id, group: Id, accounts: Vec<Id> },
     /// Remove one member from a group.
-    RemoveGroupMember {
-        workspace: Id,
-        group: Id,
-        account: Id,
-    },
+    RemoveGroupMember { workspace: Id, group: Id, account: Id },
 
     // --- resources ------------------------------------------------------
     /// Create a resource of `kind` (a flow names its integration).
@@ -130,11 +87,7 @@ pub enum Action {
     /// Delete a resource.
     DeleteResource { workspace: Id, resource: Id },
     /// Set which groups may manage a resource.
-    SetResourceGroups {
-        workspace: Id,
-        resource: Id,
-        groups: Vec<Id>,
-    },
+    SetResourceGroups { workspace: Id, resource: Id, groups: Vec<Id> },
     /// Run a flow manually from the flow canvas.
     RunFlow { workspace: Id, flow: Id },
 
@@ -146,27 +99,13 @@ pub enum Action {
     /// Turn a company's Partner / Client capabilities on or off.
     SetCompanyCapabilities { company: Id },
     /// A client grants a partner access to some of its workspaces.
-    CreateGrant {
-        client: Id,
-        partner: Id,
-        workspaces: Vec<Id>,
-        role: Role,
-        sections: Vec<Section>,
-    },
+    CreateGrant { client: Id, partner: Id, workspaces: Vec<Id>, role: Role, sections: Vec<Section> },
     /// The partner redeems the access key.
     RedeemGrant { grant: Id },
     /// The partner registers one of its members as an analyst in a workspace.
-    RegisterAnalyst {
-        grant: Id,
-        workspace: Id,
-        analyst: Id,
-    },
+    RegisterAnalyst { grant: Id, workspace: Id, analyst: Id },
     /// The partner removes one of its analysts from a workspace.
-    RemoveAnalyst {
-        grant: Id,
-        workspace: Id,
-        analyst: Id,
-    },
+    RemoveAnalyst { grant: Id, workspace: Id, analyst: Id },
     /// The client deletes the access key.
     RevokeGrant { grant: Id },
 }

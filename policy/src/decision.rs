@@ -126,27 +126,17 @@ pub enum Decision {
 impl Decision {
     /// A denial with the reason's usual sentence.
     pub const fn deny(code: Reason) -> Decision {
-        Decision::Denied(Denial {
-            code,
-            message: Cow::Borrowed(code.default_message()),
-        })
+        Decision::Denied(Denial { code, message: Cow::Borrowed(code.default_message()) })
     }
 
     /// A denial with a more specific sentence.
     pub fn deny_with(code: Reason, message: impl Into<Cow<'static, str>>) -> Decision {
-        Decision::Denied(Denial {
-            code,
-            message: message.into(),
-        })
+        Decision::Denied(Denial { code, message: message.into() })
     }
 
     /// Allowed when `ok`, otherwise denied for `code`.
     pub const fn require(ok: bool, code: Reason) -> Decision {
-        if ok {
-            Decision::Allowed
-        } else {
-            Decision::deny(code)
-        }
+        if ok { Decision::Allowed } else { Decision::deny(code) }
     }
 
     /// Whether the action may proceed.
@@ -218,11 +208,7 @@ pub struct DecisionWire {
 impl From<&Decision> for DecisionWire {
     fn from(d: &Decision) -> Self {
         match d {
-            Decision::Allowed => DecisionWire {
-                allowed: true,
-                code: None,
-                message: None,
-            },
+            Decision::Allowed => DecisionWire { allowed: true, code: None, message: None },
             Decision::Denied(d) => DecisionWire {
                 allowed: false,
                 code: Some(d.code),

@@ -300,13 +300,7 @@ impl Facts {
             );
         }
         let grants = index_by(&snapshot.grants, |g| g.id);
-        Facts {
-            snapshot,
-            accounts,
-            companies,
-            workspaces,
-            grants,
-        }
+        Facts { snapshot, accounts, companies, workspaces, grants }
     }
 
     /// The snapshot the facts were built from.
@@ -321,9 +315,7 @@ impl Facts {
 
     /// An account by id.
     pub fn account(&self, id: Id) -> Option<&Account> {
-        self.accounts
-            .get(&id)
-            .and_then(|&i| self.snapshot.accounts.get(i))
+        self.accounts.get(&id).and_then(|&i| self.snapshot.accounts.get(i))
     }
 
     /// A company by id.
@@ -337,18 +329,12 @@ impl Facts {
     pub fn workspace(&self, id: Id) -> Option<WorkspaceView<'_>> {
         let index = self.workspaces.get(&id)?;
         let workspace = self.snapshot.workspaces.get(index.pos)?;
-        Some(WorkspaceView {
-            facts: self,
-            workspace,
-            index,
-        })
+        Some(WorkspaceView { facts: self, workspace, index })
     }
 
     /// A grant by id.
     pub fn grant(&self, id: Id) -> Option<&Grant> {
-        self.grants
-            .get(&id)
-            .and_then(|&i| self.snapshot.grants.get(i))
+        self.grants.get(&id).and_then(|&i| self.snapshot.grants.get(i))
     }
 
     /// Every grant.
@@ -366,10 +352,7 @@ impl Facts {
 
     /// Whether `client` has a live grant to any partner.
     pub fn has_live_partner(&self, client: Id) -> bool {
-        self.snapshot
-            .grants
-            .iter()
-            .any(|g| g.is_live() && g.client == client)
+        self.snapshot.grants.iter().any(|g| g.is_live() && g.client == client)
     }
 }
 
@@ -423,10 +406,7 @@ impl<'a> WorkspaceView<'a> {
 
     /// An Active member by account id.
     pub fn member(&self, account: Id) -> Option<&'a Member> {
-        self.index
-            .members
-            .get(&account)
-            .and_then(|&i| self.workspace.members.get(i))
+        self.index.members.get(&account).and_then(|&i| self.workspace.members.get(i))
     }
 
     /// Whether an Active member has this (normalised) email.
@@ -436,18 +416,12 @@ impl<'a> WorkspaceView<'a> {
 
     /// An open invitation by id.
     pub fn invitation(&self, id: Id) -> Option<&'a Invitation> {
-        self.index
-            .invitations
-            .get(&id)
-            .and_then(|&i| self.workspace.invitations.get(i))
+        self.index.invitations.get(&id).and_then(|&i| self.workspace.invitations.get(i))
     }
 
     /// A pending access request by id.
     pub fn request(&self, id: Id) -> Option<&'a AccessRequest> {
-        self.index
-            .requests
-            .get(&id)
-            .and_then(|&i| self.workspace.requests.get(i))
+        self.index.requests.get(&id).and_then(|&i| self.workspace.requests.get(i))
     }
 
     /// Whether `account` has a pending access request.
@@ -457,10 +431,7 @@ impl<'a> WorkspaceView<'a> {
 
     /// A group by id.
     pub fn group(&self, id: Id) -> Option<&'a Group> {
-        self.index
-            .groups
-            .get(&id)
-            .and_then(|&i| self.workspace.groups.get(i))
+        self.index.groups.get(&id).and_then(|&i| self.workspace.groups.get(i))
     }
 
     /// The group whose name equals `name` ignoring case, if any.
@@ -480,10 +451,7 @@ impl<'a> WorkspaceView<'a> {
 
     /// A resource by id.
     pub fn resource(&self, id: Id) -> Option<&'a Resource> {
-        self.index
-            .resources
-            .get(&id)
-            .and_then(|&i| self.workspace.resources.get(i))
+        self.index.resources.get(&id).and_then(|&i| self.workspace.resources.get(i))
     }
 
     /// The toggles a role holds here: the Owner always has all sixteen.
@@ -508,10 +476,6 @@ impl<'a> WorkspaceView<'a> {
 
     /// How many Active members hold `role`.
     pub fn count_with_role(&self, role: Role) -> usize {
-        self.workspace
-            .members
-            .iter()
-            .filter(|m| m.role == role)
-            .count()
+        self.workspace.members.iter().filter(|m| m.role == role).count()
     }
 }

@@ -64,10 +64,7 @@ impl ResourceKind {
 
     /// Whether the kind belongs to Data Studio.
     pub const fn is_data_studio(self) -> bool {
-        matches!(
-            self,
-            ResourceKind::DataJob | ResourceKind::FileJob | ResourceKind::FileTemplate
-        )
+        matches!(self, ResourceKind::DataJob | ResourceKind::FileJob | ResourceKind::FileTemplate)
     }
 
     /// Whether a flow can run this kind as one of its components with the

@@ -40,11 +40,7 @@ impl Role {
 
     /// The lower-ranked of two roles.
     pub fn min(self, other: Role) -> Role {
-        if self.rank() <= other.rank() {
-            self
-        } else {
-            other
-        }
+        if self.rank() <= other.rank() { self } else { other }
     }
 
     /// Roles that can be given by invitation, role change or partner grant:

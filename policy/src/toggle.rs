@@ -76,9 +76,7 @@ impl Category {
 
     /// The toggles of this category, in display order.
     pub fn toggles(self) -> impl Iterator<Item = Toggle> {
-        Toggle::ALL
-            .into_iter()
-            .filter(move |t| t.category() == self)
+        Toggle::ALL.into_iter().filter(move |t| t.category() == self)
     }
 }
 
@@ -226,11 +224,7 @@ impl ToggleSet {
     /// The set with `t` switched on or off.
     #[must_use]
     pub const fn with(self, t: Toggle, on: bool) -> ToggleSet {
-        if on {
-            ToggleSet(self.0 | t.bit())
-        } else {
-            ToggleSet(self.0 & !t.bit())
-        }
+        if on { ToggleSet(self.0 | t.bit()) } else { ToggleSet(self.0 & !t.bit()) }
     }
 
     /// The toggles in the set, in display order.
@@ -268,7 +262,6 @@ impl ToggleSet {
 
 impl FromIterator<Toggle> for ToggleSet {
     fn from_iter<I: IntoIterator<Item = Toggle>>(iter: I) -> Self {
-        iter.into_iter()
-            .fold(ToggleSet::EMPTY, |s, t| s.with(t, true))
+        iter.into_iter().fold(ToggleSet::EMPTY, |s, t| s.with(t, true))
     }
 }

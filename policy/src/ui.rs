@@ -109,14 +109,7 @@ impl Facts {
             }
             Err(e) => {
                 let denied = Decision::Denied(e.clone());
-                (
-                    None,
-                    false,
-                    denied.clone(),
-                    Vec::new(),
-                    denied.clone(),
-                    denied,
-                )
+                (None, false, denied.clone(), Vec::new(), denied.clone(), denied)
             }
         };
         WorkspaceAbilities {
@@ -153,10 +146,7 @@ impl Facts {
     /// The sixteen toggles of `role` as `actor` would see them on the Edit
     /// form: current state, and whether each may be flipped.
     pub fn toggle_controls(&self, actor: Id, workspace: Id, role: Role) -> Vec<ToggleControl> {
-        let current = self
-            .workspace(workspace)
-            .map(|ws| ws.toggles_of(role))
-            .unwrap_or_default();
+        let current = self.workspace(workspace).map(|ws| ws.toggles_of(role)).unwrap_or_default();
         Toggle::ALL
             .into_iter()
             .map(|toggle| {
@@ -166,15 +156,8 @@ impl Facts {
                     category: toggle.category(),
                     label: toggle.label().to_owned(),
                     on,
-                    flip: self.decide(
-                        actor,
-                        &Action::SetToggle {
-                            workspace,
-                            role,
-                            toggle,
-                            on: !on,
-                        },
-                    ),
+                    flip: self
+                        .decide(actor, &Action::SetToggle { workspace, role, toggle, on: !on }),
                 }
             })
             .collect()
@@ -188,15 +171,7 @@ impl Facts {
             Some(target) => Role::ALL
                 .into_iter()
                 .filter(|&role| {
-                    self.decide(
-                        actor,
-                        &Action::ChangeRole {
-                            workspace,
-                            target,
-                            role,
-                        },
-                    )
-                    .is_allowed()
+                    self.decide(actor, &Action::ChangeRole { workspace, target, role }).is_allowed()
                 })
                 .collect(),
         }

@@ -108,10 +108,7 @@ mod tests {
 
     #[test]
     fn email_is_trimmed_and_lowercased() {
-        assert_eq!(
-            normalize_email("  Ana@Example.COM ").as_deref(),
-            Ok("ana@example.com")
-        );
+        assert_eq!(normalize_email("  Ana@Example.COM ").as_deref(), Ok("ana@example.com"));
     }
 
     #[test]
@@ -131,28 +128,16 @@ mod tests {
             assert!(normalize_email(bad).is_err(), "{bad:?} should be refused");
         }
         let long = format!("{}@example.com", "a".repeat(250));
-        assert!(matches!(
-            normalize_email(&long),
-            Err(EmailError::TooLong(_))
-        ));
+        assert!(matches!(normalize_email(&long), Err(EmailError::TooLong(_))));
     }
 
     #[test]
     fn group_name_rules() {
         assert_eq!(validate_group_name("  Finance "), Ok("Finance".to_owned()));
         assert_eq!(validate_group_name(" "), Err(GroupNameError::Empty));
-        assert_eq!(
-            validate_group_name("Default"),
-            Err(GroupNameError::Reserved)
-        );
-        assert!(
-            validate_group_name(&"é".repeat(64)).is_ok(),
-            "64 characters, not bytes"
-        );
-        assert!(matches!(
-            validate_group_name(&"x".repeat(65)),
-            Err(GroupNameError::TooLong(_))
-        ));
+        assert_eq!(validate_group_name("Default"), Err(GroupNameError::Reserved));
+        assert!(validate_group_name(&"é".repeat(64)).is_ok(), "64 characters, not bytes");
+        assert!(matches!(validate_group_name(&"x".repeat(65)), Err(GroupNameError::TooLong(_))));
     }
 
     #[test]
@@ -167,9 +152,6 @@ mod tests {
     #[test]
     fn error_messages_name_the_input() {
         let e = normalize_email("nope").unwrap_err().to_string();
-        assert_eq!(
-            e,
-            "email `nope` needs exactly one `@` with text on both sides"
-        );
+        assert_eq!(e, "email `nope` needs exactly one `@` with text on both sides");
     }
 }

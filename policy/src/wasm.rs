@@ -41,9 +41,7 @@ fn id(what: &str, n: f64) -> Result<Id, JsError> {
         #[allow(clippy::cast_possible_truncation)]
         Ok(n as i64)
     } else {
-        Err(JsError::new(&format!(
-            "invalid {what}: `{n}` is not an integer id"
-        )))
+        Err(JsError::new(&format!("invalid {what}: `{n}` is not an integer id")))
     }
 }
 
@@ -65,9 +63,7 @@ impl Policy {
     pub fn new(
         #[wasm_bindgen(unchecked_param_type = "Snapshot")] snapshot: JsValue,
     ) -> Result<Policy, JsError> {
-        Ok(Policy {
-            facts: Facts::new(from_js("snapshot", snapshot)?),
-        })
+        Ok(Policy { facts: Facts::new(from_js("snapshot", snapshot)?) })
     }
 
     /// Replaces the loaded snapshot (e.g. after the server sent a new one).
@@ -100,21 +96,15 @@ impl Policy {
     ) -> Result<JsValue, JsError> {
         let actions: Vec<Action> = from_js("actions", actions)?;
         let actor = id("actor", actor)?;
-        let out: Vec<DecisionWire> = actions
-            .iter()
-            .map(|a| DecisionWire::from(&self.facts.decide(actor, a)))
-            .collect();
+        let out: Vec<DecisionWire> =
+            actions.iter().map(|a| DecisionWire::from(&self.facts.decide(actor, a))).collect();
         to_js(&out)
     }
 
     /// Tabs and buttons for `actor` in `workspace`.
     #[wasm_bindgen(unchecked_return_type = "WorkspaceAbilities")]
     pub fn abilities(&self, actor: f64, workspace: f64) -> Result<JsValue, JsError> {
-        to_js(
-            &self
-                .facts
-                .abilities(id("actor", actor)?, id("workspace", workspace)?),
-        )
+        to_js(&self.facts.abilities(id("actor", actor)?, id("workspace", workspace)?))
     }
 
     /// The sixteen toggles of `role` as `actor` sees them on the Edit form.
@@ -126,11 +116,7 @@ impl Policy {
         #[wasm_bindgen(unchecked_param_type = "Role")] role: JsValue,
     ) -> Result<JsValue, JsError> {
         let role: Role = from_js("role", role)?;
-        to_js(
-            &self
-                .facts
-                .toggle_controls(id("actor", actor)?, id("workspace", workspace)?, role),
-        )
+        to_js(&self.facts.toggle_controls(id("actor", actor)?, id("workspace", workspace)?, role))
     }
 
     /// The arrow menu next to `target` in the Users list.
@@ -172,12 +158,9 @@ impl Policy {
             id("workspace", workspace)?,
             id("flow", flow)?,
         ) {
-            Ok(plan) => RunPlanDecision {
-                allowed: true,
-                plan: Some(plan),
-                code: None,
-                message: None,
-            },
+            Ok(plan) => {
+                RunPlanDecision { allowed: true, plan: Some(plan), code: None, message: None }
+            }
             Err(d) => RunPlanDecision {
                 allowed: false,
                 plan: None,

@@ -19,79 +19,39 @@ fn check(facts: &Facts, cases: &[(&str, Id, Action, Expect)]) {
         }
         // Every denial carries a sentence.
         if let Some(m) = got.message() {
-            assert!(
-                m.ends_with('.') && m.len() > 10,
-                "{name}: weak message {m:?}"
-            );
+            assert!(m.ends_with('.') && m.len() > 10, "{name}: weak message {m:?}");
         }
     }
-    assert!(
-        failures.is_empty(),
-        "{} case(s) failed:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert!(failures.is_empty(), "{} case(s) failed:\n{}", failures.len(), failures.join("\n"));
 }
 
 fn change(target: Id, role: Role) -> Action {
-    Action::ChangeRole {
-        workspace: WS,
-        target,
-        role,
-    }
+    Action::ChangeRole { workspace: WS, target, role }
 }
 fn remove(target: Id) -> Action {
-    Action::RemoveMember {
-        workspace: WS,
-        target,
-    }
+    Action::RemoveMember { workspace: WS, target }
 }
 fn invite(email: &str, role: Role) -> Action {
-    Action::Invite {
-        workspace: WS,
-        email: email.into(),
-        role,
-    }
+    Action::Invite { workspace: WS, email: email.into(), role }
 }
 fn set_toggle(role: Role, toggle: Toggle, on: bool) -> Action {
-    Action::SetToggle {
-        workspace: WS,
-        role,
-        toggle,
-        on,
-    }
+    Action::SetToggle { workspace: WS, role, toggle, on }
 }
 fn view(resource: Id) -> Action {
-    Action::ViewResource {
-        workspace: WS,
-        resource,
-    }
+    Action::ViewResource { workspace: WS, resource }
 }
 fn edit(resource: Id) -> Action {
-    Action::EditResource {
-        workspace: WS,
-        resource,
-    }
+    Action::EditResource { workspace: WS, resource }
 }
 fn delete(resource: Id) -> Action {
-    Action::DeleteResource {
-        workspace: WS,
-        resource,
-    }
+    Action::DeleteResource { workspace: WS, resource }
 }
 
 #[test]
 fn roles_rank_owner_over_admin_over_developer() {
     assert!(Role::Owner.rank() > Role::Admin.rank());
     assert!(Role::Admin.rank() > Role::Developer.rank());
-    assert_eq!(
-        [
-            Role::Developer.rank(),
-            Role::Admin.rank(),
-            Role::Owner.rank()
-        ],
-        [1, 2, 3]
-    );
+    assert_eq!([Role::Developer.rank(), Role::Admin.rank(), Role::Owner.rank()], [1, 2, 3]);
     // Seed: "You cannot create custom permissions." Three roles, no more.
     assert_eq!(Role::ALL.len(), 3);
     let parsed: Result<Role, _> = serde_json::from_str("\"auditor\"");
@@ -103,15 +63,8 @@ fn sixteen_toggles_in_five_categories_with_spec_defaults() {
     assert_eq!(Toggle::ALL.len(), 16);
     let counts: Vec<usize> = Category::ALL.iter().map(|c| c.toggles().count()).collect();
     assert_eq!(counts, [4, 3, 3, 3, 3]);
-    assert_eq!(
-        ToggleSet::admin_default().iter().count(),
-        16,
-        "Admin has all sixteen"
-    );
-    let dev: Vec<&str> = ToggleSet::developer_default()
-        .iter()
-        .map(Toggle::key)
-        .collect();
+    assert_eq!(ToggleSet::admin_default().iter().count(), 16, "Admin has all sixteen");
+    let dev: Vec<&str> = ToggleSet::developer_default().iter().map(Toggle::key).collect();
     assert_eq!(
         dev,
         [
@@ -128,10 +81,7 @@ fn sixteen_toggles_in_five_categories_with_spec_defaults() {
     );
     for t in Toggle::ALL {
         assert_eq!(Toggle::from_key(t.key()), Some(t));
-        assert_eq!(
-            serde_json::to_string(&t).unwrap(),
-            format!("\"{}\"", t.key())
-        );
+        assert_eq!(serde_json::to_string(&t).unwrap(), format!("\"{}\"", t.key()));
     }
 }
 
@@ -165,18 +115,8 @@ fn fixed_abilities() {
         &f,
         &[
             // SPEC 4 / seed: "This option is only available to workspace administrators."
-            (
-                "owner sees Permissions tab",
-                OWNER,
-                Action::ViewPermissions { workspace: WS },
-                OK,
-            ),
-            (
-                "admin sees Permissions tab",
-                ADMIN,
-                Action::ViewPermissions { workspace: WS },
-                OK,
-            ),
+            ("owner sees Permissions tab", OWNER, Action::ViewPermissions { workspace: WS }, OK),
+            ("admin sees Permissions tab", ADMIN, Action::ViewPermissions { workspace: WS }, OK),
             (
                 "developer has no Permissions tab",
                 DEV,
@@ -185,48 +125,23 @@ fn fixed_abilities() {
             ),
             // Seed: Admin has "access to administrative tasks such as Usage and Payment";
             // Developer "does not have access to administrative tasks".
-            (
-                "admin sees billing",
-                ADMIN,
-                Action::ViewBilling { workspace: WS },
-                OK,
-            ),
+            ("admin sees billing", ADMIN, Action::ViewBilling { workspace: WS }, OK),
             (
                 "developer no billing",
                 DEV,
                 Action::ViewBilling { workspace: WS },
                 Some(Reason::OwnerOrAdminOnly),
             ),
-            (
-                "owner reads audit",
-                OWNER,
-                Action::ViewAudit { workspace: WS },
-                OK,
-            ),
-            (
-                "admin reads audit",
-                ADMIN,
-                Action::ViewAudit { workspace: WS },
-                OK,
-            ),
+            ("owner reads audit", OWNER, Action::ViewAudit { workspace: WS }, OK),
+            ("admin reads audit", ADMIN, Action::ViewAudit { workspace: WS }, OK),
             (
                 "developer no audit",
                 DEV,
                 Action::ViewAudit { workspace: WS },
                 Some(Reason::OwnerOrAdminOnly),
             ),
-            (
-                "developer sees Users tab",
-                DEV,
-                Action::ViewUsers { workspace: WS },
-                OK,
-            ),
-            (
-                "developer sees Groups tab",
-                DEV,
-                Action::ViewGroups { workspace: WS },
-                OK,
-            ),
+            ("developer sees Users tab", DEV, Action::ViewUsers { workspace: WS }, OK),
+            ("developer sees Groups tab", DEV, Action::ViewGroups { workspace: WS }, OK),
             (
                 "outsider cannot open",
                 OUTSIDER,
@@ -239,24 +154,14 @@ fn fixed_abilities() {
                 Action::ViewWorkspace { workspace: 999 },
                 Some(Reason::UnknownWorkspace),
             ),
-            (
-                "owner deletes workspace",
-                OWNER,
-                Action::DeleteWorkspace { workspace: WS },
-                OK,
-            ),
+            ("owner deletes workspace", OWNER, Action::DeleteWorkspace { workspace: WS }, OK),
             (
                 "admin cannot delete workspace",
                 ADMIN,
                 Action::DeleteWorkspace { workspace: WS },
                 Some(Reason::OwnerOnly),
             ),
-            (
-                "admin toggles Data Studio",
-                ADMIN,
-                Action::SetDataStudio { workspace: WS },
-                OK,
-            ),
+            ("admin toggles Data Studio", ADMIN, Action::SetDataStudio { workspace: WS }, OK),
             (
                 "developer cannot toggle Data Studio",
                 DEV,
@@ -270,39 +175,16 @@ fn fixed_abilities() {
 #[test]
 fn transfer_ownership() {
     let f = facts();
-    let t = |target| Action::TransferOwnership {
-        workspace: WS,
-        target,
-    };
+    let t = |target| Action::TransferOwnership { workspace: WS, target };
     check(
         &f,
         &[
             ("owner to an Active Admin", OWNER, t(ADMIN), OK),
-            (
-                "owner to a Developer",
-                OWNER,
-                t(DEV),
-                Some(Reason::TransferTargetNotAdmin),
-            ),
-            (
-                "owner to a partner analyst",
-                OWNER,
-                t(ANALYST),
-                Some(Reason::TransferTargetNotAdmin),
-            ),
+            ("owner to a Developer", OWNER, t(DEV), Some(Reason::TransferTargetNotAdmin)),
+            ("owner to a partner analyst", OWNER, t(ANALYST), Some(Reason::TransferTargetNotAdmin)),
             ("owner to self", OWNER, t(OWNER), Some(Reason::TargetIsSelf)),
-            (
-                "owner to a non-member",
-                OWNER,
-                t(OUTSIDER),
-                Some(Reason::UnknownMember),
-            ),
-            (
-                "admin cannot transfer",
-                ADMIN,
-                t(ADMIN2),
-                Some(Reason::OwnerOnly),
-            ),
+            ("owner to a non-member", OWNER, t(OUTSIDER), Some(Reason::UnknownMember)),
+            ("admin cannot transfer", ADMIN, t(ADMIN2), Some(Reason::OwnerOnly)),
         ],
     );
 }
@@ -310,35 +192,14 @@ fn transfer_ownership() {
 #[test]
 fn invitations() {
     let f = facts();
-    let resend = |invitation| Action::ResendInvitation {
-        workspace: WS,
-        invitation,
-    };
-    let delete_inv = |invitation| Action::DeleteInvitation {
-        workspace: WS,
-        invitation,
-    };
+    let resend = |invitation| Action::ResendInvitation { workspace: WS, invitation };
+    let delete_inv = |invitation| Action::DeleteInvitation { workspace: WS, invitation };
     check(
         &f,
         &[
-            (
-                "owner invites an admin",
-                OWNER,
-                invite("new@x.io", Role::Admin),
-                OK,
-            ),
-            (
-                "admin invites an admin (rank <= own)",
-                ADMIN,
-                invite("new@x.io", Role::Admin),
-                OK,
-            ),
-            (
-                "admin invites a developer",
-                ADMIN,
-                invite("new@x.io", Role::Developer),
-                OK,
-            ),
+            ("owner invites an admin", OWNER, invite("new@x.io", Role::Admin), OK),
+            ("admin invites an admin (rank <= own)", ADMIN, invite("new@x.io", Role::Admin), OK),
+            ("admin invites a developer", ADMIN, invite("new@x.io", Role::Developer), OK),
             (
                 "nobody invites an owner",
                 OWNER,
@@ -376,38 +237,13 @@ fn invitations() {
                 invite("new@x.io", Role::Developer),
                 Some(Reason::PartnerAnalystRestricted),
             ),
-            (
-                "outsider",
-                OUTSIDER,
-                invite("new@x.io", Role::Developer),
-                Some(Reason::NotAMember),
-            ),
+            ("outsider", OUTSIDER, invite("new@x.io", Role::Developer), Some(Reason::NotAMember)),
             ("resend", ADMIN, resend(INVITATION), OK),
-            (
-                "resend unknown",
-                ADMIN,
-                resend(1),
-                Some(Reason::UnknownInvitation),
-            ),
-            (
-                "developer cannot resend",
-                DEV,
-                resend(INVITATION),
-                Some(Reason::MissingToggle),
-            ),
+            ("resend unknown", ADMIN, resend(1), Some(Reason::UnknownInvitation)),
+            ("developer cannot resend", DEV, resend(INVITATION), Some(Reason::MissingToggle)),
             // SPEC: deleting any Waiting invitation is allowed (the seed limited it).
-            (
-                "delete any waiting invitation",
-                ADMIN,
-                delete_inv(INVITATION),
-                OK,
-            ),
-            (
-                "delete needs users.delete",
-                DEV,
-                delete_inv(INVITATION),
-                Some(Reason::MissingToggle),
-            ),
+            ("delete any waiting invitation", ADMIN, delete_inv(INVITATION), OK),
+            ("delete needs users.delete", DEV, delete_inv(INVITATION), Some(Reason::MissingToggle)),
         ],
     );
     // A developer given users.add may invite developers only.
@@ -421,19 +257,11 @@ fn invitations() {
                 invite("n@x.io", Role::Developer),
                 OK,
             ),
-            (
-                "but not an admin",
-                DEV,
-                invite("n@x.io", Role::Admin),
-                Some(Reason::RoleAboveYours),
-            ),
+            ("but not an admin", DEV, invite("n@x.io", Role::Admin), Some(Reason::RoleAboveYours)),
             (
                 "nor resends an admin invitation",
                 DEV,
-                Action::ResendInvitation {
-                    workspace: WS,
-                    invitation: INVITATION_ADMIN,
-                },
+                Action::ResendInvitation { workspace: WS, invitation: INVITATION_ADMIN },
                 Some(Reason::RoleAboveYours),
             ),
         ],
@@ -454,52 +282,19 @@ fn invitations() {
 #[test]
 fn accepting_invitations_uses_time_as_input() {
     let f = facts();
-    let accept = |now| Action::AcceptInvitation {
-        workspace: WS,
-        invitation: INVITATION,
-        now,
-    };
+    let accept = |now| Action::AcceptInvitation { workspace: WS, invitation: INVITATION, now };
     check(
         &f,
         &[
-            (
-                "before expiry, matching email (case-insensitive)",
-                INVITEE,
-                accept(EXPIRES - 1),
-                OK,
-            ),
-            (
-                "at expiry",
-                INVITEE,
-                accept(EXPIRES),
-                Some(Reason::InvitationExpired),
-            ),
-            (
-                "after expiry",
-                INVITEE,
-                accept(EXPIRES + 86_400),
-                Some(Reason::InvitationExpired),
-            ),
-            (
-                "another account",
-                OUTSIDER,
-                accept(0),
-                Some(Reason::InvitationForAnotherEmail),
-            ),
-            (
-                "unknown account",
-                12345,
-                accept(0),
-                Some(Reason::UnknownAccount),
-            ),
+            ("before expiry, matching email (case-insensitive)", INVITEE, accept(EXPIRES - 1), OK),
+            ("at expiry", INVITEE, accept(EXPIRES), Some(Reason::InvitationExpired)),
+            ("after expiry", INVITEE, accept(EXPIRES + 86_400), Some(Reason::InvitationExpired)),
+            ("another account", OUTSIDER, accept(0), Some(Reason::InvitationForAnotherEmail)),
+            ("unknown account", 12345, accept(0), Some(Reason::UnknownAccount)),
             (
                 "deleted invitation",
                 INVITEE,
-                Action::AcceptInvitation {
-                    workspace: WS,
-                    invitation: 1,
-                    now: 0,
-                },
+                Action::AcceptInvitation { workspace: WS, invitation: 1, now: 0 },
                 Some(Reason::UnknownInvitation),
             ),
         ],
@@ -509,23 +304,12 @@ fn accepting_invitations_uses_time_as_input() {
 #[test]
 fn access_requests() {
     let f = facts();
-    let authorize = |request| Action::AuthorizeRequest {
-        workspace: WS,
-        request,
-    };
-    let reject = |request| Action::RejectRequest {
-        workspace: WS,
-        request,
-    };
+    let authorize = |request| Action::AuthorizeRequest { workspace: WS, request };
+    let reject = |request| Action::RejectRequest { workspace: WS, request };
     check(
         &f,
         &[
-            (
-                "outsider asks to join",
-                OUTSIDER,
-                Action::RequestAccess { workspace: WS },
-                OK,
-            ),
+            ("outsider asks to join", OUTSIDER, Action::RequestAccess { workspace: WS }, OK),
             (
                 "asks twice",
                 REQUESTER,
@@ -554,18 +338,8 @@ fn access_requests() {
             ),
             // Seed: "Delete users from the workspace: Allows you to reject or exclude a user".
             ("admin rejects", ADMIN, reject(REQUEST), OK),
-            (
-                "developer cannot reject",
-                DEV,
-                reject(REQUEST),
-                Some(Reason::MissingToggle),
-            ),
-            (
-                "unknown request",
-                ADMIN,
-                authorize(1),
-                Some(Reason::UnknownRequest),
-            ),
+            ("developer cannot reject", DEV, reject(REQUEST), Some(Reason::MissingToggle)),
+            ("unknown request", ADMIN, authorize(1), Some(Reason::UnknownRequest)),
         ],
     );
 }
@@ -577,24 +351,9 @@ fn change_permission() {
         &f,
         &[
             // Seed: "After the invitation is accepted ... Active status, you can change their permission."
-            (
-                "owner demotes an admin",
-                OWNER,
-                change(ADMIN, Role::Developer),
-                OK,
-            ),
-            (
-                "owner promotes a developer",
-                OWNER,
-                change(DEV, Role::Admin),
-                OK,
-            ),
-            (
-                "admin promotes a developer to admin",
-                ADMIN,
-                change(DEV, Role::Admin),
-                OK,
-            ),
+            ("owner demotes an admin", OWNER, change(ADMIN, Role::Developer), OK),
+            ("owner promotes a developer", OWNER, change(DEV, Role::Admin), OK),
+            ("admin promotes a developer to admin", ADMIN, change(DEV, Role::Admin), OK),
             (
                 "admins cannot touch other admins",
                 ADMIN,
@@ -613,30 +372,15 @@ fn change_permission() {
                 change(OWNER, Role::Admin),
                 Some(Reason::TargetIsSelf),
             ),
-            (
-                "not yourself",
-                ADMIN,
-                change(ADMIN, Role::Developer),
-                Some(Reason::TargetIsSelf),
-            ),
+            ("not yourself", ADMIN, change(ADMIN, Role::Developer), Some(Reason::TargetIsSelf)),
             (
                 "Owner role only by transfer",
                 OWNER,
                 change(ADMIN, Role::Owner),
                 Some(Reason::RoleNotAssignable),
             ),
-            (
-                "same role",
-                OWNER,
-                change(DEV, Role::Developer),
-                Some(Reason::SameRole),
-            ),
-            (
-                "developer cannot",
-                DEV,
-                change(DEV2, Role::Admin),
-                Some(Reason::MissingToggle),
-            ),
+            ("same role", OWNER, change(DEV, Role::Developer), Some(Reason::SameRole)),
+            ("developer cannot", DEV, change(DEV2, Role::Admin), Some(Reason::MissingToggle)),
             (
                 "a waiting invitee is not Active",
                 OWNER,
@@ -690,48 +434,23 @@ fn remove_access() {
                 remove(ADMIN2),
                 Some(Reason::TargetRankNotBelow),
             ),
-            (
-                "owner cannot be removed",
-                ADMIN,
-                remove(OWNER),
-                Some(Reason::TargetIsOwner),
-            ),
-            (
-                "not yourself",
-                ADMIN,
-                remove(ADMIN),
-                Some(Reason::TargetIsSelf),
-            ),
+            ("owner cannot be removed", ADMIN, remove(OWNER), Some(Reason::TargetIsOwner)),
+            ("not yourself", ADMIN, remove(ADMIN), Some(Reason::TargetIsSelf)),
             (
                 "owner cannot remove self (never ownerless)",
                 OWNER,
                 remove(OWNER),
                 Some(Reason::TargetIsSelf),
             ),
-            (
-                "developer lacks users.delete",
-                DEV,
-                remove(DEV2),
-                Some(Reason::MissingToggle),
-            ),
-            (
-                "a client Owner may remove an analyst",
-                OWNER,
-                remove(ANALYST),
-                OK,
-            ),
+            ("developer lacks users.delete", DEV, remove(DEV2), Some(Reason::MissingToggle)),
+            ("a client Owner may remove an analyst", OWNER, remove(ANALYST), OK),
             (
                 "a client admin may not",
                 ADMIN,
                 remove(ANALYST),
                 Some(Reason::OnlyOwnerRemovesAnalysts),
             ),
-            (
-                "unknown target",
-                OWNER,
-                remove(OUTSIDER),
-                Some(Reason::UnknownMember),
-            ),
+            ("unknown target", OWNER, remove(OUTSIDER), Some(Reason::UnknownMember)),
         ],
     );
 }
@@ -865,18 +584,8 @@ fn saving_toggles_is_one_batch_on_a_version() {
                 save(Role::Developer, dev_plus_delete, 7),
                 Some(Reason::ToggleNotHeldByAdmins),
             ),
-            (
-                "unchanged toggles need no right",
-                ADMIN,
-                save(Role::Developer, dev_now, 7),
-                OK,
-            ),
-            (
-                "owner saves admin toggles",
-                OWNER,
-                save(Role::Admin, vec![], 7),
-                OK,
-            ),
+            ("unchanged toggles need no right", ADMIN, save(Role::Developer, dev_now, 7), OK),
+            ("owner saves admin toggles", OWNER, save(Role::Admin, vec![], 7), OK),
             (
                 "admin cannot save admin toggles",
                 ADMIN,
@@ -906,27 +615,14 @@ fn groups() {
         group,
         confirm_name: confirm.into(),
     };
-    let add = |group, accounts: Vec<Id>| Action::AddGroupMembers {
-        workspace: WS,
-        group,
-        accounts,
-    };
-    let rm = |group, account| Action::RemoveGroupMember {
-        workspace: WS,
-        group,
-        account,
-    };
+    let add = |group, accounts: Vec<Id>| Action::AddGroupMembers { workspace: WS, group, accounts };
+    let rm = |group, account| Action::RemoveGroupMember { workspace: WS, group, account };
     check(
         &f,
         &[
             ("admin creates", ADMIN, create("Sales", "Sales team"), OK),
             ("owner creates", OWNER, create("Sales", ""), OK),
-            (
-                "developer cannot",
-                DEV,
-                create("Sales", ""),
-                Some(Reason::OwnerOrAdminOnly),
-            ),
+            ("developer cannot", DEV, create("Sales", ""), Some(Reason::OwnerOrAdminOnly)),
             (
                 "analyst cannot",
                 ANALYST,
@@ -939,18 +635,8 @@ fn groups() {
                 create("FINANCE", ""),
                 Some(Reason::GroupNameTaken),
             ),
-            (
-                "not \"default\"",
-                ADMIN,
-                create("Default", ""),
-                Some(Reason::InvalidGroupName),
-            ),
-            (
-                "not empty",
-                ADMIN,
-                create("   ", ""),
-                Some(Reason::InvalidGroupName),
-            ),
+            ("not \"default\"", ADMIN, create("Default", ""), Some(Reason::InvalidGroupName)),
+            ("not empty", ADMIN, create("   ", ""), Some(Reason::InvalidGroupName)),
             (
                 "at most 64 chars",
                 ADMIN,
@@ -964,12 +650,7 @@ fn groups() {
                 create("Sales", &"d".repeat(501)),
                 Some(Reason::InvalidGroupDescription),
             ),
-            (
-                "rename keeping its own name in another case",
-                ADMIN,
-                edit_g(FINANCE, "finance"),
-                OK,
-            ),
+            ("rename keeping its own name in another case", ADMIN, edit_g(FINANCE, "finance"), OK),
             (
                 "rename onto another group's name",
                 ADMIN,
@@ -1002,12 +683,7 @@ fn groups() {
                 Some(Reason::DefaultGroupImmutable),
             ),
             // Seed: "type in the name of the group to confirm the action".
-            (
-                "delete with the exact name",
-                ADMIN,
-                del(FINANCE, "Finance"),
-                OK,
-            ),
+            ("delete with the exact name", ADMIN, del(FINANCE, "Finance"), OK),
             (
                 "delete with the wrong case",
                 ADMIN,
@@ -1020,19 +696,9 @@ fn groups() {
                 del(FINANCE, "Finance "),
                 Some(Reason::ConfirmationMismatch),
             ),
-            (
-                "unknown group",
-                ADMIN,
-                del(1, "x"),
-                Some(Reason::UnknownGroup),
-            ),
+            ("unknown group", ADMIN, del(1, "x"), Some(Reason::UnknownGroup)),
             // Seed: "you can add one or several users simultaneously".
-            (
-                "add several Active members",
-                ADMIN,
-                add(OPS, vec![DEV, DEV2, ANALYST]),
-                OK,
-            ),
+            ("add several Active members", ADMIN, add(OPS, vec![DEV, DEV2, ANALYST]), OK),
             (
                 "only Active members",
                 ADMIN,
@@ -1040,12 +706,7 @@ fn groups() {
                 Some(Reason::NotAnActiveMember),
             ),
             ("remove a member with the x", ADMIN, rm(FINANCE, DEV), OK),
-            (
-                "remove someone not in it",
-                ADMIN,
-                rm(FINANCE, DEV2),
-                Some(Reason::NotInGroup),
-            ),
+            ("remove someone not in it", ADMIN, rm(FINANCE, DEV2), Some(Reason::NotInGroup)),
             (
                 "developer cannot add members",
                 DEV,
@@ -1094,18 +755,8 @@ fn resource_access_by_groups_and_toggles() {
         &f,
         &[
             // Seed: "Without the appropriate permissions, a user won't be able to view or manage certain items."
-            (
-                "developer in Finance views its integration",
-                DEV,
-                view(INTEGRATION),
-                OK,
-            ),
-            (
-                "and edits it (integrations.edit)",
-                DEV,
-                edit(INTEGRATION),
-                OK,
-            ),
+            ("developer in Finance views its integration", DEV, view(INTEGRATION), OK),
+            ("and edits it (integrations.edit)", DEV, edit(INTEGRATION), OK),
             (
                 "but lacks integrations.delete",
                 DEV,
@@ -1122,30 +773,15 @@ fn resource_access_by_groups_and_toggles() {
             ("owner regardless of groups", OWNER, delete(INTEGRATION), OK),
             ("admin regardless of groups", ADMIN, edit(GATEWAY), OK),
             ("module: groups, no toggle", DEV, delete(MODULE), OK),
-            (
-                "module not in group",
-                DEV2,
-                edit(MODULE),
-                Some(Reason::NotInResourceGroups),
-            ),
+            ("module not in group", DEV2, edit(MODULE), Some(Reason::NotInResourceGroups)),
             (
                 "module with no group is admin-only",
                 DEV,
                 view(ORPHAN_MODULE),
                 Some(Reason::NoGroupAdminOnly),
             ),
-            (
-                "admin on module with no group",
-                ADMIN,
-                delete(ORPHAN_MODULE),
-                OK,
-            ),
-            (
-                "gateway: not in Ops",
-                DEV,
-                view(GATEWAY),
-                Some(Reason::NotInResourceGroups),
-            ),
+            ("admin on module with no group", ADMIN, delete(ORPHAN_MODULE), OK),
+            ("gateway: not in Ops", DEV, view(GATEWAY), Some(Reason::NotInResourceGroups)),
             // Connected accounts and API Gateway users: toggles only, no groups.
             ("connected account edit by toggle", DEV, edit(CONNECTED), OK),
             (
@@ -1161,31 +797,16 @@ fn resource_access_by_groups_and_toggles() {
                 delete(GATEWAY_USER),
                 Some(Reason::MissingToggle),
             ),
-            (
-                "unknown resource",
-                DEV,
-                view(1),
-                Some(Reason::UnknownResource),
-            ),
+            ("unknown resource", DEV, view(1), Some(Reason::UnknownResource)),
             // Flows follow their integration (seed: "Flows follow the integration hierarchy").
-            (
-                "flow of a Finance integration: Finance member",
-                DEV,
-                edit(FLOW),
-                OK,
-            ),
+            ("flow of a Finance integration: Finance member", DEV, edit(FLOW), OK),
             (
                 "flow of a Finance integration: others",
                 DEV2,
                 view(FLOW),
                 Some(Reason::NotInResourceGroups),
             ),
-            (
-                "flow uses integrations.* toggles",
-                DEV,
-                delete(FLOW),
-                Some(Reason::MissingToggle),
-            ),
+            ("flow uses integrations.* toggles", DEV, delete(FLOW), Some(Reason::MissingToggle)),
             // Data Studio does not follow the integration (seed: "there is no linkage").
             ("data job has its own groups", DEV, edit(DATA_JOB), OK),
             (
@@ -1203,12 +824,7 @@ fn resource_access_by_groups_and_toggles() {
         ],
     );
     // Admin toggles bind admins too (only groups do not).
-    let f = facts_with(|s| {
-        ws_mut(s)
-            .toggles
-            .admin
-            .retain(|t| *t != Toggle::IntegrationsDelete)
-    });
+    let f = facts_with(|s| ws_mut(s).toggles.admin.retain(|t| *t != Toggle::IntegrationsDelete));
     check(
         &f,
         &[(
@@ -1232,12 +848,7 @@ fn data_studio_only_when_enabled() {
                 view(DATA_JOB),
                 Some(Reason::DataStudioDisabled),
             ),
-            (
-                "file template hidden",
-                ADMIN,
-                edit(FILE_TEMPLATE),
-                Some(Reason::DataStudioDisabled),
-            ),
+            ("file template hidden", ADMIN, edit(FILE_TEMPLATE), Some(Reason::DataStudioDisabled)),
             (
                 "no creating one",
                 OWNER,
@@ -1251,11 +862,7 @@ fn data_studio_only_when_enabled() {
             (
                 "no setting its groups",
                 OWNER,
-                Action::SetResourceGroups {
-                    workspace: WS,
-                    resource: DATA_JOB,
-                    groups: vec![],
-                },
+                Action::SetResourceGroups { workspace: WS, resource: DATA_JOB, groups: vec![] },
                 Some(Reason::DataStudioDisabled),
             ),
             ("other kinds unaffected", DEV, view(INTEGRATION), OK),
@@ -1266,27 +873,13 @@ fn data_studio_only_when_enabled() {
 #[test]
 fn creating_resources() {
     let f = facts();
-    let create = |kind, integration| Action::CreateResource {
-        workspace: WS,
-        kind,
-        integration,
-    };
+    let create = |kind, integration| Action::CreateResource { workspace: WS, kind, integration };
     check(
         &f,
         &[
-            (
-                "developer creates an integration",
-                DEV,
-                create(ResourceKind::Integration, None),
-                OK,
-            ),
+            ("developer creates an integration", DEV, create(ResourceKind::Integration, None), OK),
             // Seed: "Developer: can create and edit modules, flows and integrations."
-            (
-                "developer creates a module",
-                DEV,
-                create(ResourceKind::Module, None),
-                OK,
-            ),
+            ("developer creates a module", DEV, create(ResourceKind::Module, None), OK),
             (
                 "developer creates a flow in an integration they see",
                 DEV,
@@ -1311,12 +904,7 @@ fn creating_resources() {
                 create(ResourceKind::Flow, Some(MODULE)),
                 Some(Reason::FlowNeedsIntegration),
             ),
-            (
-                "developer creates a data job",
-                DEV,
-                create(ResourceKind::DataJob, None),
-                OK,
-            ),
+            ("developer creates a data job", DEV, create(ResourceKind::DataJob, None), OK),
             (
                 "connected account with its toggle",
                 DEV,
@@ -1340,32 +928,14 @@ fn creating_resources() {
 #[test]
 fn setting_resource_groups() {
     let f = facts();
-    let set = |resource, groups: Vec<Id>| Action::SetResourceGroups {
-        workspace: WS,
-        resource,
-        groups,
-    };
+    let set =
+        |resource, groups: Vec<Id>| Action::SetResourceGroups { workspace: WS, resource, groups };
     check(
         &f,
         &[
-            (
-                "admin sets an integration's groups",
-                ADMIN,
-                set(INTEGRATION, vec![OPS, FINANCE]),
-                OK,
-            ),
-            (
-                "owner may leave it with none (admin-only)",
-                OWNER,
-                set(MODULE, vec![]),
-                OK,
-            ),
-            (
-                "developer cannot",
-                DEV,
-                set(INTEGRATION, vec![OPS]),
-                Some(Reason::OwnerOrAdminOnly),
-            ),
+            ("admin sets an integration's groups", ADMIN, set(INTEGRATION, vec![OPS, FINANCE]), OK),
+            ("owner may leave it with none (admin-only)", OWNER, set(MODULE, vec![]), OK),
+            ("developer cannot", DEV, set(INTEGRATION, vec![OPS]), Some(Reason::OwnerOrAdminOnly)),
             (
                 "analyst cannot",
                 ANALYST,
@@ -1390,18 +960,8 @@ fn setting_resource_groups() {
                 set(GATEWAY_USER, vec![OPS]),
                 Some(Reason::KindHasNoGroups),
             ),
-            (
-                "groups must exist",
-                ADMIN,
-                set(GATEWAY, vec![1]),
-                Some(Reason::UnknownGroup),
-            ),
-            (
-                "data job groups are its own",
-                ADMIN,
-                set(DATA_JOB, vec![OPS]),
-                OK,
-            ),
+            ("groups must exist", ADMIN, set(GATEWAY, vec![1]), Some(Reason::UnknownGroup)),
+            ("data job groups are its own", ADMIN, set(DATA_JOB, vec![OPS]), OK),
         ],
     );
     // Changing the integration's groups changes its flows' access at once.
@@ -1414,12 +974,7 @@ fn setting_resource_groups() {
     });
     check(
         &f,
-        &[(
-            "flow followed the integration",
-            DEV,
-            view(FLOW),
-            Some(Reason::NotInResourceGroups),
-        )],
+        &[("flow followed the integration", DEV, view(FLOW), Some(Reason::NotInResourceGroups))],
     );
 }
 
@@ -1431,11 +986,7 @@ fn manual_run_plan() {
     assert_eq!(
         plan.steps,
         vec![
-            RunStep {
-                resource: DATA_JOB,
-                kind: ResourceKind::DataJob,
-                run_as: RunAs::User
-            },
+            RunStep { resource: DATA_JOB, kind: ResourceKind::DataJob, run_as: RunAs::User },
             RunStep {
                 resource: FILE_JOB,
                 kind: ResourceKind::FileJob,
@@ -1447,10 +998,7 @@ fn manual_run_plan() {
     // The owner can access every job: everything runs as the user.
     let plan = f.run_plan(OWNER, WS, FLOW).unwrap();
     assert!(plan.steps.iter().all(|s| s.run_as == RunAs::User));
-    let run = |flow| Action::RunFlow {
-        workspace: WS,
-        flow,
-    };
+    let run = |flow| Action::RunFlow { workspace: WS, flow };
     check(
         &f,
         &[
@@ -1468,20 +1016,10 @@ fn manual_run_plan() {
                 Some(Reason::JobWithoutGroup),
             ),
             ("admins run it as themselves", ADMIN, run(ORPHAN_FLOW), OK),
-            (
-                "only flows run",
-                DEV,
-                run(INTEGRATION),
-                Some(Reason::NotAFlow),
-            ),
+            ("only flows run", DEV, run(INTEGRATION), Some(Reason::NotAFlow)),
         ],
     );
-    let f = facts_with(|s| {
-        ws_mut(s)
-            .toggles
-            .developer
-            .retain(|t| *t != Toggle::IntegrationsEdit)
-    });
+    let f = facts_with(|s| ws_mut(s).toggles.developer.retain(|t| *t != Toggle::IntegrationsEdit));
     check(
         &f,
         &[(
@@ -1511,12 +1049,7 @@ fn companies_and_support() {
                 Action::CreateWorkspace { company: CLIENT },
                 Some(Reason::NotCompanyAdmin),
             ),
-            (
-                "company admin adds members",
-                OWNER,
-                Action::AddCompanyMember { company: CLIENT },
-                OK,
-            ),
+            ("company admin adds members", OWNER, Action::AddCompanyMember { company: CLIENT }, OK),
             (
                 "outsider",
                 OUTSIDER,
@@ -1594,12 +1127,7 @@ fn partner_grants() {
             (
                 "only the client's workspaces",
                 OWNER,
-                grant(
-                    PARTNER,
-                    vec![OTHER_WS],
-                    Role::Developer,
-                    vec![Section::Modules],
-                ),
+                grant(PARTNER, vec![OTHER_WS], Role::Developer, vec![Section::Modules]),
                 Some(Reason::WorkspaceNotInClient),
             ),
             (
@@ -1624,12 +1152,7 @@ fn partner_grants() {
             (
                 "one partner per client",
                 OWNER,
-                grant(
-                    OTHER_PARTNER,
-                    vec![WS],
-                    Role::Developer,
-                    vec![Section::Modules],
-                ),
+                grant(OTHER_PARTNER, vec![WS], Role::Developer, vec![Section::Modules]),
                 Some(Reason::ClientHasPartner),
             ),
         ],
@@ -1681,11 +1204,8 @@ fn partner_grants() {
 
 #[test]
 fn redeeming_and_registering_analysts() {
-    let register = |workspace, analyst| Action::RegisterAnalyst {
-        grant: GRANT,
-        workspace,
-        analyst,
-    };
+    let register =
+        |workspace, analyst| Action::RegisterAnalyst { grant: GRANT, workspace, analyst };
     let unredeemed = facts_with(|s| s.grants[0].redeemed = false);
     check(
         &unredeemed,
@@ -1727,12 +1247,7 @@ fn redeeming_and_registering_analysts() {
                 Some(Reason::AlreadyRedeemed),
             ),
             // Seed: "TechHelp registers its own analysts in Beta Company's system."
-            (
-                "partner admin registers an analyst",
-                PARTNER_ADMIN,
-                register(WS, PARTNER_MEMBER),
-                OK,
-            ),
+            ("partner admin registers an analyst", PARTNER_ADMIN, register(WS, PARTNER_MEMBER), OK),
             (
                 "without the client's intervention: client cannot",
                 OWNER,
@@ -1751,62 +1266,35 @@ fn redeeming_and_registering_analysts() {
                 register(WS, OUTSIDER),
                 Some(Reason::AnalystNotInPartner),
             ),
-            (
-                "not twice",
-                PARTNER_ADMIN,
-                register(WS, ANALYST),
-                Some(Reason::AlreadyAMember),
-            ),
+            ("not twice", PARTNER_ADMIN, register(WS, ANALYST), Some(Reason::AlreadyAMember)),
             // Seed: "If an analyst leaves TechHelp, the company itself can remove them".
             (
                 "partner removes its analyst",
                 PARTNER_ADMIN,
-                Action::RemoveAnalyst {
-                    grant: GRANT,
-                    workspace: WS,
-                    analyst: ANALYST,
-                },
+                Action::RemoveAnalyst { grant: GRANT, workspace: WS, analyst: ANALYST },
                 OK,
             ),
             (
                 "not a client member",
                 PARTNER_ADMIN,
-                Action::RemoveAnalyst {
-                    grant: GRANT,
-                    workspace: WS,
-                    analyst: DEV,
-                },
+                Action::RemoveAnalyst { grant: GRANT, workspace: WS, analyst: DEV },
                 Some(Reason::NotAnAnalyst),
             ),
             (
                 "client admins cannot remove via the partner route",
                 OWNER,
-                Action::RemoveAnalyst {
-                    grant: GRANT,
-                    workspace: WS,
-                    analyst: ANALYST,
-                },
+                Action::RemoveAnalyst { grant: GRANT, workspace: WS, analyst: ANALYST },
                 Some(Reason::NotCompanyAdmin),
             ),
             // Seed: "Beta Company can simply delete TechHelp's access key".
-            (
-                "client admin revokes",
-                OWNER,
-                Action::RevokeGrant { grant: GRANT },
-                OK,
-            ),
+            ("client admin revokes", OWNER, Action::RevokeGrant { grant: GRANT }, OK),
             (
                 "the partner cannot revoke",
                 PARTNER_ADMIN,
                 Action::RevokeGrant { grant: GRANT },
                 Some(Reason::NotCompanyAdmin),
             ),
-            (
-                "unknown key",
-                OWNER,
-                Action::RevokeGrant { grant: 1 },
-                Some(Reason::UnknownGrant),
-            ),
+            ("unknown key", OWNER, Action::RevokeGrant { grant: 1 }, Some(Reason::UnknownGrant)),
         ],
     );
 }
@@ -1830,12 +1318,7 @@ fn analyst_rights_are_grant_intersect_normal_rules() {
                 view(INTEGRATION),
                 Some(Reason::NotInResourceGroups),
             ),
-            (
-                "modules not granted",
-                ANALYST,
-                view(MODULE),
-                Some(Reason::SectionNotGranted),
-            ),
+            ("modules not granted", ANALYST, view(MODULE), Some(Reason::SectionNotGranted)),
             (
                 "api gateway not granted",
                 ANALYST,
@@ -1848,18 +1331,8 @@ fn analyst_rights_are_grant_intersect_normal_rules() {
                 edit(CONNECTED),
                 Some(Reason::SectionNotGranted),
             ),
-            (
-                "data studio not granted",
-                ANALYST,
-                view(DATA_JOB),
-                Some(Reason::SectionNotGranted),
-            ),
-            (
-                "users list granted",
-                ANALYST,
-                Action::ViewUsers { workspace: WS },
-                OK,
-            ),
+            ("data studio not granted", ANALYST, view(DATA_JOB), Some(Reason::SectionNotGranted)),
+            ("users list granted", ANALYST, Action::ViewUsers { workspace: WS }, OK),
             (
                 "audit not granted (and not admin)",
                 ANALYST,
@@ -1878,19 +1351,11 @@ fn analyst_rights_are_grant_intersect_normal_rules() {
                 Action::ViewPermissions { workspace: WS },
                 Some(Reason::PartnerAnalystRestricted),
             ),
-            (
-                "never removes members",
-                ANALYST,
-                remove(DEV),
-                Some(Reason::PartnerAnalystRestricted),
-            ),
+            ("never removes members", ANALYST, remove(DEV), Some(Reason::PartnerAnalystRestricted)),
             (
                 "never transfers ownership",
                 ANALYST,
-                Action::TransferOwnership {
-                    workspace: WS,
-                    target: ADMIN,
-                },
+                Action::TransferOwnership { workspace: WS, target: ADMIN },
                 Some(Reason::PartnerAnalystRestricted),
             ),
             (
@@ -1902,9 +1367,7 @@ fn analyst_rights_are_grant_intersect_normal_rules() {
             (
                 "the analyst's own company workspace is unaffected",
                 ANALYST,
-                Action::ViewWorkspace {
-                    workspace: OTHER_WS,
-                },
+                Action::ViewWorkspace { workspace: OTHER_WS },
                 OK,
             ),
         ],
@@ -1923,18 +1386,8 @@ fn analyst_rights_are_grant_intersect_normal_rules() {
     check(
         &f,
         &[
-            (
-                "admin analyst manages any integration",
-                ANALYST,
-                delete(INTEGRATION),
-                OK,
-            ),
-            (
-                "admin analyst reads the audit log",
-                ANALYST,
-                Action::ViewAudit { workspace: WS },
-                OK,
-            ),
+            ("admin analyst manages any integration", ANALYST, delete(INTEGRATION), OK),
+            ("admin analyst reads the audit log", ANALYST, Action::ViewAudit { workspace: WS }, OK),
             (
                 "but never invites",
                 ANALYST,
@@ -1944,11 +1397,7 @@ fn analyst_rights_are_grant_intersect_normal_rules() {
             (
                 "never edits groups",
                 ANALYST,
-                Action::CreateGroup {
-                    workspace: WS,
-                    name: "P".into(),
-                    description: String::new(),
-                },
+                Action::CreateGroup { workspace: WS, name: "P".into(), description: String::new() },
                 Some(Reason::PartnerAnalystRestricted),
             ),
             (
@@ -1960,11 +1409,7 @@ fn analyst_rights_are_grant_intersect_normal_rules() {
             (
                 "never sets resource groups",
                 ANALYST,
-                Action::SetResourceGroups {
-                    workspace: WS,
-                    resource: INTEGRATION,
-                    groups: vec![],
-                },
+                Action::SetResourceGroups { workspace: WS, resource: INTEGRATION, groups: vec![] },
                 Some(Reason::PartnerAnalystRestricted),
             ),
         ],
@@ -2016,11 +1461,7 @@ fn revoked_grant_refuses_the_very_next_request() {
             (
                 "partner cannot register more",
                 PARTNER_ADMIN,
-                Action::RegisterAnalyst {
-                    grant: GRANT,
-                    workspace: WS,
-                    analyst: PARTNER_MEMBER,
-                },
+                Action::RegisterAnalyst { grant: GRANT, workspace: WS, analyst: PARTNER_MEMBER },
                 Some(Reason::GrantRevoked),
             ),
             (
@@ -2035,12 +1476,7 @@ fn revoked_grant_refuses_the_very_next_request() {
     let f = facts_with(|s| s.grants[0].workspaces.clear());
     check(
         &f,
-        &[(
-            "out of scope",
-            ANALYST,
-            view(OPEN_INTEGRATION),
-            Some(Reason::PartnerAccessRevoked),
-        )],
+        &[("out of scope", ANALYST, view(OPEN_INTEGRATION), Some(Reason::PartnerAccessRevoked))],
     );
 }
 
@@ -2052,10 +1488,7 @@ fn ui_abilities_follow_the_rules() {
     assert!(owner.edit_admin_toggles.is_allowed() && owner.edit_developer_toggles.is_allowed());
     assert_eq!(owner.invite_roles, vec![Role::Developer, Role::Admin]);
     let admin = f.abilities(ADMIN, WS);
-    assert_eq!(
-        admin.edit_admin_toggles.reason(),
-        Some(Reason::OwnerOnlyEditsAdminToggles)
-    );
+    assert_eq!(admin.edit_admin_toggles.reason(), Some(Reason::OwnerOnlyEditsAdminToggles));
     assert!(admin.edit_developer_toggles.is_allowed());
     assert_eq!(admin.transfer_ownership.reason(), Some(Reason::OwnerOnly));
     let dev = f.abilities(DEV, WS);
@@ -2065,10 +1498,7 @@ fn ui_abilities_follow_the_rules() {
     assert!(dev.invite_roles.is_empty());
     let analyst = f.abilities(ANALYST, WS);
     assert!(analyst.analyst);
-    assert_eq!(
-        analyst.manage_groups.reason(),
-        Some(Reason::PartnerAnalystRestricted)
-    );
+    assert_eq!(analyst.manage_groups.reason(), Some(Reason::PartnerAnalystRestricted));
     let outsider = f.abilities(OUTSIDER, WS);
     assert_eq!(outsider.role, None);
     assert_eq!(outsider.open.reason(), Some(Reason::NotAMember));
@@ -2076,11 +1506,7 @@ fn ui_abilities_follow_the_rules() {
     // An admin sees Admin toggles read-only with the reason.
     let controls = f.toggle_controls(ADMIN, WS, Role::Admin);
     assert_eq!(controls.len(), 16);
-    assert!(
-        controls
-            .iter()
-            .all(|c| c.flip.reason() == Some(Reason::OwnerOnlyEditsAdminToggles))
-    );
+    assert!(controls.iter().all(|c| c.flip.reason() == Some(Reason::OwnerOnlyEditsAdminToggles)));
     let controls = f.toggle_controls(ADMIN, WS, Role::Developer);
     assert!(controls.iter().all(|c| c.flip.is_allowed()));
 
@@ -2095,10 +1521,7 @@ fn ui_abilities_follow_the_rules() {
     let m = f.member_controls(OWNER, WS, ADMIN);
     assert_eq!(m.roles, vec![Role::Developer]);
     assert!(m.transfer_ownership.is_allowed());
-    assert_eq!(
-        f.assignable_roles(OWNER, WS, None),
-        vec![Role::Developer, Role::Admin]
-    );
+    assert_eq!(f.assignable_roles(OWNER, WS, None), vec![Role::Developer, Role::Admin]);
 }
 
 #[test]
@@ -2110,11 +1533,7 @@ fn decisions_are_total_on_garbage() {
         Action::RevokeGrant { grant: 1 },
         Action::RedeemGrant { grant: 1 },
         Action::SetCompanyCapabilities { company: 1 },
-        Action::AcceptInvitation {
-            workspace: 1,
-            invitation: 1,
-            now: i64::MIN,
-        },
+        Action::AcceptInvitation { workspace: 1, invitation: 1, now: i64::MIN },
     ] {
         assert!(!f.decide(1, &action).is_allowed());
     }

@@ -70,11 +70,7 @@ fn test() -> Result {
         "--profile",
         "wasm-release",
     ]))?;
-    println!(
-        "\nall checks passed in {:.0?} ({})",
-        started.elapsed(),
-        root().display()
-    );
+    println!("\nall checks passed in {:.0?} ({})", started.elapsed(), root().display());
     Ok(())
 }
 

@@ -8,10 +8,7 @@ use crate::Result;
 
 /// The workspace root (where the top `Cargo.toml` is).
 pub(crate) fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_default()
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
 }
 
 /// `cargo` with `args`, run from the workspace root.
@@ -35,9 +32,8 @@ impl Step {
 
     pub(crate) fn run(self, mut cmd: Command) -> Result {
         let started = Instant::now();
-        let status = cmd
-            .status()
-            .map_err(|e| format!("{}: cannot start {cmd:?}: {e}", self.name))?;
+        let status =
+            cmd.status().map_err(|e| format!("{}: cannot start {cmd:?}: {e}", self.name))?;
         if !status.success() {
             return Err(format!("{} failed ({status})", self.name));
         }
@@ -49,9 +45,7 @@ impl Step {
 /// Output of a command, or `None` if it cannot run or fails.
 pub(crate) fn output(cmd: &mut Command) -> Option<String> {
     let out = cmd.output().ok()?;
-    out.status
-        .success()
-        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 /// `rustup target add wasm32-unknown-unknown` unless it is installed.

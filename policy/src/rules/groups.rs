@@ -14,10 +14,7 @@ fn name_denial(e: &GroupNameError) -> Denial {
             "\u{201c}default\u{201d} is the group every member is in; choose another name."
         }
     };
-    Denial {
-        code: Reason::InvalidGroupName,
-        message: message.into(),
-    }
+    Denial { code: Reason::InvalidGroupName, message: message.into() }
 }
 
 /// Name and description checks shared by create and edit; `except` is the
@@ -40,9 +37,7 @@ fn check_fields(
 /// the default group.
 fn editable<'a>(ws: &WorkspaceView<'a>, a: &Actor<'_>, group: Id) -> Result<&'a Group, Denial> {
     manage_groups(a)?;
-    let g = ws
-        .group(group)
-        .ok_or_else(|| refuse(Reason::UnknownGroup))?;
+    let g = ws.group(group).ok_or_else(|| refuse(Reason::UnknownGroup))?;
     ensure(!g.is_default, Reason::DefaultGroupImmutable)?;
     Ok(g)
 }
@@ -91,10 +86,7 @@ pub(super) fn add_members(
     accounts: &[Id],
 ) -> Check {
     editable(ws, a, group)?;
-    ensure(
-        accounts.iter().all(|&m| ws.member(m).is_some()),
-        Reason::NotAnActiveMember,
-    )
+    ensure(accounts.iter().all(|&m| ws.member(m).is_some()), Reason::NotAnActiveMember)
 }
 
 pub(super) fn remove_member(

@@ -23,10 +23,7 @@ pub(crate) type Check = Result<(), Denial>;
 
 /// A denial with the reason's usual sentence.
 pub(crate) const fn refuse(code: Reason) -> Denial {
-    Denial {
-        code,
-        message: std::borrow::Cow::Borrowed(code.default_message()),
-    }
+    Denial { code, message: std::borrow::Cow::Borrowed(code.default_message()) }
 }
 
 /// `Ok` when `ok`, otherwise a refusal for `code`.
@@ -61,10 +58,7 @@ impl Actor<'_> {
 
     /// The Owner or an Administrator.
     pub(crate) fn owner_or_admin(&self) -> Check {
-        ensure(
-            self.role.rank() >= Role::Admin.rank(),
-            Reason::OwnerOrAdminOnly,
-        )
+        ensure(self.role.rank() >= Role::Admin.rank(), Reason::OwnerOrAdminOnly)
     }
 
     /// The actor's role holds `toggle` in this workspace.
@@ -103,32 +97,20 @@ impl Facts {
                 partners::company_admin(self, actor, *company)
             }
             SetCompanyCapabilities { company } => partners::set_capabilities(self, actor, *company),
-            CreateGrant {
-                client,
-                partner,
-                workspaces,
-                role,
-                sections,
-            } => {
+            CreateGrant { client, partner, workspaces, role, sections } => {
                 partners::create_grant(self, actor, *client, *partner, workspaces, *role, sections)
             }
             RedeemGrant { grant } => partners::redeem(self, actor, *grant),
-            RegisterAnalyst {
-                grant,
-                workspace,
-                analyst,
-            } => partners::register_analyst(self, actor, *grant, *workspace, *analyst),
-            RemoveAnalyst {
-                grant,
-                workspace,
-                analyst,
-            } => partners::remove_analyst(self, actor, *grant, *workspace, *analyst),
+            RegisterAnalyst { grant, workspace, analyst } => {
+                partners::register_analyst(self, actor, *grant, *workspace, *analyst)
+            }
+            RemoveAnalyst { grant, workspace, analyst } => {
+                partners::remove_analyst(self, actor, *grant, *workspace, *analyst)
+            }
             RevokeGrant { grant } => partners::revoke(self, actor, *grant),
-            AcceptInvitation {
-                workspace,
-                invitation,
-                now,
-            } => people::accept_invitation(&self.ws(*workspace)?, actor, *invitation, *now),
+            AcceptInvitation { workspace, invitation, now } => {
+                people::accept_invitation(&self.ws(*workspace)?, actor, *invitation, *now)
+            }
             RequestAccess { workspace } => people::request_access(&self.ws(*workspace)?, actor),
             _ => {
                 let Some(id) = action.workspace() else {
@@ -142,8 +124,7 @@ impl Facts {
     }
 
     pub(crate) fn ws(&self, id: Id) -> Result<WorkspaceView<'_>, Denial> {
-        self.workspace(id)
-            .ok_or_else(|| refuse(Reason::UnknownWorkspace))
+        self.workspace(id).ok_or_else(|| refuse(Reason::UnknownWorkspace))
     }
 }
 
@@ -173,36 +154,18 @@ fn member_action(ws: &WorkspaceView<'_>, a: &Actor<'_>, action: &Action) -> Chec
         RejectRequest { request, .. } => people::reject_request(ws, a, *request),
         ChangeRole { target, role, .. } => people::change_role(ws, a, *target, *role),
         RemoveMember { target, .. } => people::remove_member(ws, a, *target),
-        SetToggle {
-            role, toggle, on, ..
-        } => people::set_toggle(ws, a, *role, *toggle, *on),
-        SaveToggles {
-            role,
-            toggles,
-            base_version,
-            ..
-        } => people::save_toggles(ws, a, *role, toggles, *base_version),
-        CreateGroup {
-            name, description, ..
-        } => groups::create(ws, a, name, description),
-        EditGroup {
-            group,
-            name,
-            description,
-            ..
-        } => groups::edit(ws, a, *group, name, description),
-        DeleteGroup {
-            group,
-            confirm_name,
-            ..
-        } => groups::delete(ws, a, *group, confirm_name),
-        AddGroupMembers {
-            group, accounts, ..
-        } => groups::add_members(ws, a, *group, accounts),
+        SetToggle { role, toggle, on, .. } => people::set_toggle(ws, a, *role, *toggle, *on),
+        SaveToggles { role, toggles, base_version, .. } => {
+            people::save_toggles(ws, a, *role, toggles, *base_version)
+        }
+        CreateGroup { name, description, .. } => groups::create(ws, a, name, description),
+        EditGroup { group, name, description, .. } => {
+            groups::edit(ws, a, *group, name, description)
+        }
+        DeleteGroup { group, confirm_name, .. } => groups::delete(ws, a, *group, confirm_name),
+        AddGroupMembers { group, accounts, .. } => groups::add_members(ws, a, *group, accounts),
         RemoveGroupMember { group, account, .. } => groups::remove_member(ws, a, *group, *account),
-        CreateResource {
-            kind, integration, ..
-        } => resources::create(ws, a, *kind, *integration),
+        CreateResource { kind, integration, .. } => resources::create(ws, a, *kind, *integration),
         ViewResource { resource, .. } => {
             resources::access(ws, a, ws.find_resource(*resource)?, resources::Access::View)
         }
@@ -218,9 +181,9 @@ fn member_action(ws: &WorkspaceView<'_>, a: &Actor<'_>, action: &Action) -> Chec
             ws.find_resource(*resource)?,
             resources::Access::Manage(crate::toggle::Operation::Delete),
         ),
-        SetResourceGroups {
-            resource, groups, ..
-        } => resources::set_groups(ws, a, *resource, groups),
+        SetResourceGroups { resource, groups, .. } => {
+            resources::set_groups(ws, a, *resource, groups)
+        }
         RunFlow { flow, .. } => resources::run_plan(ws, a, *flow).map(|_| ()),
         // Handled before an actor is needed; listed so the match stays
         // exhaustive without a catch-all.
@@ -241,9 +204,7 @@ impl<'a> WorkspaceView<'a> {
     /// The actor's standing here: an Active member, or a partner analyst
     /// whose grant is live, redeemed and covers this workspace.
     pub(crate) fn actor(&self, account: Id) -> Result<Actor<'a>, Denial> {
-        let member = self
-            .member(account)
-            .ok_or_else(|| refuse(Reason::NotAMember))?;
+        let member = self.member(account).ok_or_else(|| refuse(Reason::NotAMember))?;
         let (role, grant) = match member.partner {
             None => (member.role, None),
             Some(partner) => {
@@ -256,16 +217,10 @@ impl<'a> WorkspaceView<'a> {
                 (member.role.min(grant.role).min(Role::Admin), Some(grant))
             }
         };
-        Ok(Actor {
-            account,
-            role,
-            toggles: self.toggles_of(role),
-            grant,
-        })
+        Ok(Actor { account, role, toggles: self.toggles_of(role), grant })
     }
 
     pub(crate) fn find_resource(&self, id: Id) -> Result<&'a crate::facts::Resource, Denial> {
-        self.resource(id)
-            .ok_or_else(|| refuse(Reason::UnknownResource))
+        self.resource(id).ok_or_else(|| refuse(Reason::UnknownResource))
     }
 }

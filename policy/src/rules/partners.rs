@@ -7,9 +7,7 @@ use crate::kind::Section;
 use crate::role::Role;
 
 fn company(facts: &Facts, id: Id) -> Result<CompanyView<'_>, Denial> {
-    facts
-        .company(id)
-        .ok_or_else(|| refuse(Reason::UnknownCompany))
+    facts.company(id).ok_or_else(|| refuse(Reason::UnknownCompany))
 }
 
 fn grant(facts: &Facts, id: Id) -> Result<&Grant, Denial> {
@@ -43,18 +41,12 @@ pub(super) fn create_grant(
     ensure(c.is_admin(actor), Reason::NotCompanyAdmin)?;
     ensure(c.data().client_enabled, Reason::NotAClient)?;
     ensure(partner != client, Reason::OwnPartner)?;
-    ensure(
-        company(facts, partner)?.data().partner_enabled,
-        Reason::NotAPartner,
-    )?;
+    ensure(company(facts, partner)?.data().partner_enabled, Reason::NotAPartner)?;
     // Seed: "a Client can be linked to only one Partner".
     ensure(!facts.has_live_partner(client), Reason::ClientHasPartner)?;
     ensure(!workspaces.is_empty(), Reason::NoWorkspaces)?;
-    let own = workspaces.iter().all(|&w| {
-        facts
-            .workspace(w)
-            .is_some_and(|w| w.data().company == client)
-    });
+    let own =
+        workspaces.iter().all(|&w| facts.workspace(w).is_some_and(|w| w.data().company == client));
     ensure(own, Reason::WorkspaceNotInClient)?;
     ensure(role.assignable(), Reason::RoleNotAssignable)?;
     ensure(!sections.is_empty(), Reason::NoSections)
@@ -63,10 +55,7 @@ pub(super) fn create_grant(
 pub(super) fn redeem(facts: &Facts, actor: Id, id: Id) -> Check {
     let g = grant(facts, id)?;
     ensure(g.is_live(), Reason::GrantRevoked)?;
-    ensure(
-        company(facts, g.partner)?.is_admin(actor),
-        Reason::NotCompanyAdmin,
-    )?;
+    ensure(company(facts, g.partner)?.is_admin(actor), Reason::NotCompanyAdmin)?;
     ensure(!g.redeemed, Reason::AlreadyRedeemed)
 }
 
@@ -82,10 +71,7 @@ pub(super) fn register_analyst(
     let partner = company(facts, g.partner)?;
     ensure(partner.is_admin(actor), Reason::NotCompanyAdmin)?;
     ensure(g.redeemed, Reason::GrantNotRedeemed)?;
-    ensure(
-        g.workspaces.contains(&workspace),
-        Reason::WorkspaceNotGranted,
-    )?;
+    ensure(g.workspaces.contains(&workspace), Reason::WorkspaceNotGranted)?;
     let ws = facts.ws(workspace)?;
     ensure(partner.is_member(analyst), Reason::AnalystNotInPartner)?;
     ensure(ws.member(analyst).is_none(), Reason::AlreadyAMember)
@@ -99,25 +85,16 @@ pub(super) fn remove_analyst(
     analyst: Id,
 ) -> Check {
     let g = grant(facts, id)?;
-    ensure(
-        company(facts, g.partner)?.is_admin(actor),
-        Reason::NotCompanyAdmin,
-    )?;
+    // Revoking already cut every analyst off; nothing is left to manage.
+    ensure(g.is_live(), Reason::GrantRevoked)?;
+    ensure(company(facts, g.partner)?.is_admin(actor), Reason::NotCompanyAdmin)?;
     let ws = facts.ws(workspace)?;
-    let is_theirs = ws
-        .member(analyst)
-        .is_some_and(|m| m.partner == Some(g.partner));
-    ensure(
-        is_theirs && ws.data().company == g.client,
-        Reason::NotAnAnalyst,
-    )
+    let is_theirs = ws.member(analyst).is_some_and(|m| m.partner == Some(g.partner));
+    ensure(is_theirs && ws.data().company == g.client, Reason::NotAnAnalyst)
 }
 
 pub(super) fn revoke(facts: &Facts, actor: Id, id: Id) -> Check {
     let g = grant(facts, id)?;
-    ensure(
-        company(facts, g.client)?.is_admin(actor),
-        Reason::NotCompanyAdmin,
-    )?;
+    ensure(company(facts, g.client)?.is_admin(actor), Reason::NotCompanyAdmin)?;
     ensure(g.is_live(), Reason::GrantRevoked)
 }

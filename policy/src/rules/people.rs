@@ -35,9 +35,7 @@ pub(super) fn invite(ws: &WorkspaceView<'_>, a: &Actor<'_>, email: &str, role: R
 pub(super) fn resend_invitation(ws: &WorkspaceView<'_>, a: &Actor<'_>, invitation: Id) -> Check {
     a.not_analyst()?;
     a.has(Toggle::UsersAdd)?;
-    let inv = ws
-        .invitation(invitation)
-        .ok_or_else(|| refuse(Reason::UnknownInvitation))?;
+    let inv = ws.invitation(invitation).ok_or_else(|| refuse(Reason::UnknownInvitation))?;
     // Resending hands the role out again: same limit as inviting.
     may_give(a, inv.role)
 }
@@ -45,10 +43,7 @@ pub(super) fn resend_invitation(ws: &WorkspaceView<'_>, a: &Actor<'_>, invitatio
 pub(super) fn delete_invitation(ws: &WorkspaceView<'_>, a: &Actor<'_>, invitation: Id) -> Check {
     a.not_analyst()?;
     a.has(Toggle::UsersDelete)?;
-    ensure(
-        ws.invitation(invitation).is_some(),
-        Reason::UnknownInvitation,
-    )
+    ensure(ws.invitation(invitation).is_some(), Reason::UnknownInvitation)
 }
 
 pub(super) fn accept_invitation(
@@ -57,13 +52,8 @@ pub(super) fn accept_invitation(
     invitation: Id,
     now: Timestamp,
 ) -> Check {
-    let account = ws
-        .facts()
-        .account(actor)
-        .ok_or_else(|| refuse(Reason::UnknownAccount))?;
-    let inv = ws
-        .invitation(invitation)
-        .ok_or_else(|| refuse(Reason::UnknownInvitation))?;
+    let account = ws.facts().account(actor).ok_or_else(|| refuse(Reason::UnknownAccount))?;
+    let inv = ws.invitation(invitation).ok_or_else(|| refuse(Reason::UnknownInvitation))?;
     ensure(now < inv.expires_at, Reason::InvitationExpired)?;
     let same = match (normalize_email(&account.email), normalize_email(&inv.email)) {
         (Ok(a), Ok(b)) => a == b,
@@ -82,9 +72,7 @@ pub(super) fn request_access(ws: &WorkspaceView<'_>, actor: Id) -> Check {
 pub(super) fn authorize_request(ws: &WorkspaceView<'_>, a: &Actor<'_>, request: Id) -> Check {
     a.not_analyst()?;
     a.has(Toggle::UsersAuthorize)?;
-    let req = ws
-        .request(request)
-        .ok_or_else(|| refuse(Reason::UnknownRequest))?;
+    let req = ws.request(request).ok_or_else(|| refuse(Reason::UnknownRequest))?;
     ensure(ws.member(req.account).is_none(), Reason::AlreadyAMember)
 }
 
@@ -150,10 +138,7 @@ pub(super) fn transfer_ownership(ws: &WorkspaceView<'_>, a: &Actor<'_>, target_i
     ensure(a.role == Role::Owner, Reason::OwnerOnly)?;
     let t = target(ws, target_id)?;
     ensure(t.account != a.account, Reason::TargetIsSelf)?;
-    ensure(
-        t.partner.is_none() && t.role == Role::Admin,
-        Reason::TransferTargetNotAdmin,
-    )
+    ensure(t.partner.is_none() && t.role == Role::Admin, Reason::TransferTargetNotAdmin)
 }
 
 /// Whether `a` may edit `role`'s toggles at all (the Edit button).
@@ -178,10 +163,7 @@ pub(super) fn set_toggle(
     // No handing out what you do not hold: an Admin may switch a Developer
     // toggle on only if the Admin role has it. Switching off is always fine.
     if on && a.role != Role::Owner {
-        ensure(
-            ws.toggles_of(Role::Admin).contains(toggle),
-            Reason::ToggleNotHeldByAdmins,
-        )?;
+        ensure(ws.toggles_of(Role::Admin).contains(toggle), Reason::ToggleNotHeldByAdmins)?;
     }
     Ok(())
 }
@@ -194,10 +176,7 @@ pub(super) fn save_toggles(
     base_version: i64,
 ) -> Check {
     toggle_edit_gate(a, role)?;
-    ensure(
-        base_version == ws.data().toggles.version,
-        Reason::StaleVersion,
-    )?;
+    ensure(base_version == ws.data().toggles.version, Reason::StaleVersion)?;
     let current = ws.toggles_of(role);
     let next: ToggleSet = toggles.iter().copied().collect();
     for t in Toggle::ALL {

@@ -39,19 +39,13 @@ fn governing_groups<'a>(
 /// Data Studio kinds exist only while Data Studio is on; analysts see only
 /// the sections their grant opens.
 fn kind_visible(ws: &WorkspaceView<'_>, a: &Actor<'_>, kind: ResourceKind) -> Check {
-    ensure(
-        !kind.is_data_studio() || ws.data().data_studio,
-        Reason::DataStudioDisabled,
-    )?;
+    ensure(!kind.is_data_studio() || ws.data().data_studio, Reason::DataStudioDisabled)?;
     a.sees(kind.section())
 }
 
 /// The toggle `op` needs on `kind`, if the kind has toggles.
 fn needs_toggle(a: &Actor<'_>, kind: ResourceKind, op: Operation) -> Check {
-    match kind
-        .toggle_category()
-        .and_then(|c| Toggle::for_operation(c, op))
-    {
+    match kind.toggle_category().and_then(|c| Toggle::for_operation(c, op)) {
         Some(t) => a.has(t),
         None => Ok(()),
     }
@@ -65,10 +59,9 @@ fn in_groups(ws: &WorkspaceView<'_>, a: &Actor<'_>, groups: Option<&[Id]>) -> Ch
     match groups {
         None => Ok(()),
         Some([]) => Err(refuse(Reason::NoGroupAdminOnly)),
-        Some(gs) => ensure(
-            gs.iter().any(|&g| ws.in_group(g, a.account)),
-            Reason::NotInResourceGroups,
-        ),
+        Some(gs) => {
+            ensure(gs.iter().any(|&g| ws.in_group(g, a.account)), Reason::NotInResourceGroups)
+        }
     }
 }
 
@@ -115,10 +108,7 @@ pub(super) fn set_groups(
         Grouping::Integration => Err(refuse(Reason::FlowFollowsIntegration)),
         Grouping::None => Err(refuse(Reason::KindHasNoGroups)),
     }?;
-    ensure(
-        groups.iter().all(|&g| ws.group(g).is_some()),
-        Reason::UnknownGroup,
-    )
+    ensure(groups.iter().all(|&g| ws.group(g).is_some()), Reason::UnknownGroup)
 }
 
 /// Whose identity a component of a manual run executes with.
@@ -166,15 +156,9 @@ pub(crate) fn run_plan(ws: &WorkspaceView<'_>, a: &Actor<'_>, flow: Id) -> Resul
             RunAs::User
         } else {
             ensure(!job.groups.is_empty(), Reason::JobWithoutGroup)?;
-            RunAs::JobGroups {
-                groups: job.groups.clone(),
-            }
+            RunAs::JobGroups { groups: job.groups.clone() }
         };
-        steps.push(RunStep {
-            resource: c,
-            kind: job.kind,
-            run_as,
-        });
+        steps.push(RunStep { resource: c, kind: job.kind, run_as });
     }
     Ok(RunPlan { flow, steps })
 }

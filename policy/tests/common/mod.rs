@@ -1,5 +1,5 @@
 //! A small client/partner world used by the table tests.
-#![allow(dead_code, unreachable_pub)]
+#![allow(dead_code, unreachable_pub, clippy::expect_used, clippy::unwrap_used)]
 
 use policy::*;
 
@@ -51,29 +51,15 @@ pub const ORPHAN_FLOW: Id = 604; // of OPEN_INTEGRATION, component ORPHAN_JOB
 pub const EXPIRES: Timestamp = 1_000;
 
 fn account(id: Id, email: &str) -> Account {
-    Account {
-        id,
-        email: email.into(),
-        support: false,
-    }
+    Account { id, email: email.into(), support: false }
 }
 
 fn member(account: Id, role: Role) -> Member {
-    Member {
-        account,
-        role,
-        partner: None,
-    }
+    Member { account, role, partner: None }
 }
 
 fn resource(id: Id, kind: ResourceKind, groups: &[Id]) -> Resource {
-    Resource {
-        id,
-        kind,
-        groups: groups.to_vec(),
-        integration: None,
-        components: vec![],
-    }
+    Resource { id, kind, groups: groups.to_vec(), integration: None, components: vec![] }
 }
 
 fn flow(id: Id, integration: Id, components: &[Id]) -> Resource {
@@ -97,11 +83,7 @@ pub fn client_workspace(id: Id) -> Workspace {
             member(ADMIN2, Role::Admin),
             member(DEV, Role::Developer),
             member(DEV2, Role::Developer),
-            Member {
-                account: ANALYST,
-                role: Role::Developer,
-                partner: Some(PARTNER),
-            },
+            Member { account: ANALYST, role: Role::Developer, partner: Some(PARTNER) },
         ],
         invitations: vec![
             Invitation {
@@ -117,39 +99,17 @@ pub fn client_workspace(id: Id) -> Workspace {
                 expires_at: EXPIRES,
             },
         ],
-        requests: vec![AccessRequest {
-            id: REQUEST,
-            account: REQUESTER,
-        }],
+        requests: vec![AccessRequest { id: REQUEST, account: REQUESTER }],
         toggles: RoleToggles::defaults(),
         groups: vec![
-            Group {
-                id: DEFAULT_GROUP,
-                name: "default".into(),
-                is_default: true,
-                members: vec![],
-            },
-            Group {
-                id: FINANCE,
-                name: "Finance".into(),
-                is_default: false,
-                members: vec![DEV],
-            },
-            Group {
-                id: OPS,
-                name: "Ops".into(),
-                is_default: false,
-                members: vec![],
-            },
+            Group { id: DEFAULT_GROUP, name: "default".into(), is_default: true, members: vec![] },
+            Group { id: FINANCE, name: "Finance".into(), is_default: false, members: vec![DEV] },
+            Group { id: OPS, name: "Ops".into(), is_default: false, members: vec![] },
         ],
         resources: vec![
             resource(INTEGRATION, ResourceKind::Integration, &[FINANCE]),
             flow(FLOW, INTEGRATION, &[DATA_JOB, FILE_JOB]),
-            resource(
-                OPEN_INTEGRATION,
-                ResourceKind::Integration,
-                &[DEFAULT_GROUP],
-            ),
+            resource(OPEN_INTEGRATION, ResourceKind::Integration, &[DEFAULT_GROUP]),
             flow(OPEN_FLOW, OPEN_INTEGRATION, &[FILE_JOB]),
             flow(ORPHAN_FLOW, OPEN_INTEGRATION, &[ORPHAN_JOB]),
             resource(MODULE, ResourceKind::Module, &[FINANCE]),
@@ -172,19 +132,11 @@ pub fn snapshot() -> Snapshot {
         id: OTHER_WS,
         company: PARTNER,
         data_studio: false,
-        members: vec![
-            member(PARTNER_ADMIN, Role::Owner),
-            member(ANALYST, Role::Developer),
-        ],
+        members: vec![member(PARTNER_ADMIN, Role::Owner), member(ANALYST, Role::Developer)],
         invitations: vec![],
         requests: vec![],
         toggles: RoleToggles::defaults(),
-        groups: vec![Group {
-            id: 90,
-            name: "default".into(),
-            is_default: true,
-            members: vec![],
-        }],
+        groups: vec![Group { id: 90, name: "default".into(), is_default: true, members: vec![] }],
         resources: vec![],
     };
     Snapshot {
@@ -201,11 +153,7 @@ pub fn snapshot() -> Snapshot {
             account(PARTNER_ADMIN, "boss@partner.io"),
             account(PARTNER_MEMBER, "new@partner.io"),
             account(OTHER_PARTNER_ADMIN, "boss@other.io"),
-            Account {
-                id: SUPPORT,
-                email: "support@gatehouse.io".into(),
-                support: true,
-            },
+            Account { id: SUPPORT, email: "support@gatehouse.io".into(), support: true },
         ],
         companies: vec![
             Company {
@@ -213,14 +161,8 @@ pub fn snapshot() -> Snapshot {
                 partner_enabled: false,
                 client_enabled: true,
                 members: vec![
-                    CompanyMember {
-                        account: OWNER,
-                        admin: true,
-                    },
-                    CompanyMember {
-                        account: ADMIN,
-                        admin: false,
-                    },
+                    CompanyMember { account: OWNER, admin: true },
+                    CompanyMember { account: ADMIN, admin: false },
                 ],
             },
             Company {
@@ -228,28 +170,16 @@ pub fn snapshot() -> Snapshot {
                 partner_enabled: true,
                 client_enabled: false,
                 members: vec![
-                    CompanyMember {
-                        account: PARTNER_ADMIN,
-                        admin: true,
-                    },
-                    CompanyMember {
-                        account: ANALYST,
-                        admin: false,
-                    },
-                    CompanyMember {
-                        account: PARTNER_MEMBER,
-                        admin: false,
-                    },
+                    CompanyMember { account: PARTNER_ADMIN, admin: true },
+                    CompanyMember { account: ANALYST, admin: false },
+                    CompanyMember { account: PARTNER_MEMBER, admin: false },
                 ],
             },
             Company {
                 id: OTHER_PARTNER,
                 partner_enabled: true,
                 client_enabled: true,
-                members: vec![CompanyMember {
-                    account: OTHER_PARTNER_ADMIN,
-                    admin: true,
-                }],
+                members: vec![CompanyMember { account: OTHER_PARTNER_ADMIN, admin: true }],
             },
         ],
         workspaces: vec![client_workspace(WS), ws2, partner_ws],
@@ -279,8 +209,8 @@ pub fn facts_with(edit: impl FnOnce(&mut Snapshot)) -> Facts {
 
 /// The client workspace in a snapshot.
 pub fn ws_mut(s: &mut Snapshot) -> &mut Workspace {
-    s.workspaces
-        .iter_mut()
-        .find(|w| w.id == WS)
-        .expect("fixture has WS")
+    s.workspaces.iter_mut().find(|w| w.id == WS).expect("fixture has WS")
 }
+
+pub mod model;
+pub mod world;
