@@ -191,7 +191,6 @@ impl From<Result<(), Denial>> for Decision {
 /// `{ "allowed": false, "code": "...", "message": "..." }`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
-#[cfg_attr(feature = "wasm", serde(rename = "Decision"))]
 pub struct DecisionWire {
     /// Whether the action may proceed.
     pub allowed: bool,

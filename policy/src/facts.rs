@@ -14,8 +14,10 @@ use crate::toggle::{Toggle, ToggleSet};
 use crate::validate::normalize_email;
 
 /// Identifier of any record (account, company, workspace, group, ...).
+#[cfg_attr(feature = "wasm", tsify::declare)]
 pub type Id = i64;
 /// Seconds since the Unix epoch. The policy has no clock: time is an input.
+#[cfg_attr(feature = "wasm", tsify::declare)]
 pub type Timestamp = i64;
 
 /// Everything the rules may look at, as plain data.

@@ -22,4 +22,7 @@ pub use kind::{Grouping, ResourceKind, Section};
 pub use role::Role;
 pub use rules::{RunAs, RunPlan, RunStep};
 pub use toggle::{Category, Operation, Toggle, ToggleSet};
-pub use ui::{MemberControls, ToggleControl, WorkspaceAbilities};
+pub use ui::{
+    Catalog, MemberControls, ReasonInfo, RunPlanDecision, ToggleControl, ToggleInfo,
+    WorkspaceAbilities, catalog,
+};

@@ -209,3 +209,92 @@ impl Facts {
         rules::resources::run_plan(&ws, &a, flow)
     }
 }
+
+/// One toggle's metadata, for building the Edit form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+pub struct ToggleInfo {
+    pub toggle: Toggle,
+    pub category: Category,
+    pub label: String,
+}
+
+/// One reason code and its default sentence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+pub struct ReasonInfo {
+    pub code: crate::decision::Reason,
+    pub message: String,
+}
+
+/// Everything a UI needs to label things: toggles in display order with
+/// their categories, categories' headings, every reason code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+pub struct Catalog {
+    pub toggles: Vec<ToggleInfo>,
+    pub categories: Vec<(Category, String)>,
+    pub sections: Vec<(crate::kind::Section, String)>,
+    pub kinds: Vec<(crate::kind::ResourceKind, String)>,
+    pub reasons: Vec<ReasonInfo>,
+}
+
+/// The labels and codes of the rule set.
+pub fn catalog() -> Catalog {
+    Catalog {
+        toggles: Toggle::ALL
+            .into_iter()
+            .map(|toggle| ToggleInfo {
+                toggle,
+                category: toggle.category(),
+                label: toggle.label().to_owned(),
+            })
+            .collect(),
+        categories: Category::ALL.into_iter().map(|c| (c, c.label().to_owned())).collect(),
+        sections: crate::kind::Section::ALL
+            .into_iter()
+            .map(|s| (s, s.label().to_owned()))
+            .collect(),
+        kinds: crate::kind::ResourceKind::ALL
+            .into_iter()
+            .map(|k| (k, k.label().to_owned()))
+            .collect(),
+        reasons: crate::decision::Reason::ALL
+            .iter()
+            .map(|&code| ReasonInfo { code, message: code.default_message().to_owned() })
+            .collect(),
+    }
+}
+
+/// A run plan, or why the flow cannot run: `{ allowed: true, plan }` or
+/// `{ allowed: false, code, message }`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+pub struct RunPlanDecision {
+    pub allowed: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "wasm", tsify(optional))]
+    pub plan: Option<RunPlan>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "wasm", tsify(optional))]
+    pub code: Option<crate::decision::Reason>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "wasm", tsify(optional))]
+    pub message: Option<String>,
+}
+
+impl From<Result<RunPlan, crate::decision::Denial>> for RunPlanDecision {
+    fn from(r: Result<RunPlan, crate::decision::Denial>) -> Self {
+        match r {
+            Ok(plan) => {
+                RunPlanDecision { allowed: true, plan: Some(plan), code: None, message: None }
+            }
+            Err(d) => RunPlanDecision {
+                allowed: false,
+                plan: None,
+                code: Some(d.code),
+                message: Some(d.message.into_owned()),
+            },
+        }
+    }
+}

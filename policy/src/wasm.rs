@@ -13,12 +13,23 @@ use wasm_bindgen::prelude::*;
 
 use crate::{Action, Decision, DecisionWire, Facts, Id, Role, RoleToggles};
 
+/// TypeScript names for wire types whose Rust name differs.
+#[allow(dead_code, unreachable_pub)]
+mod ts_names {
+    /// The answer to a question: `{ allowed: true }` or
+    /// `{ allowed: false, code, message }`.
+    #[tsify::declare]
+    pub type Decision = crate::DecisionWire;
+}
+
 /// Reads `value` as `T`, naming the path of the first bad field.
 fn from_js<T: DeserializeOwned>(what: &str, value: JsValue) -> Result<T, JsError> {
     let de = serde_wasm_bindgen::Deserializer::from(value);
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
-        let inner = e.into_inner();
+        // serde-wasm-bindgen errors are JS errors; their text starts "Error: ".
+        let inner = e.into_inner().to_string();
+        let inner = inner.strip_prefix("Error: ").unwrap_or(&inner);
         if path == "." {
             JsError::new(&format!("invalid {what}: {inner}"))
         } else {
@@ -153,38 +164,13 @@ impl Policy {
     /// The manual-run plan for `flow`: `{ allowed: true, plan }` or a denial.
     #[wasm_bindgen(js_name = runPlan, unchecked_return_type = "RunPlanDecision")]
     pub fn run_plan(&self, actor: f64, workspace: f64, flow: f64) -> Result<JsValue, JsError> {
-        let out = match self.facts.run_plan(
+        let plan = self.facts.run_plan(
             id("actor", actor)?,
             id("workspace", workspace)?,
             id("flow", flow)?,
-        ) {
-            Ok(plan) => {
-                RunPlanDecision { allowed: true, plan: Some(plan), code: None, message: None }
-            }
-            Err(d) => RunPlanDecision {
-                allowed: false,
-                plan: None,
-                code: Some(d.code),
-                message: Some(d.message.into_owned()),
-            },
-        };
-        to_js(&out)
+        );
+        to_js(&crate::RunPlanDecision::from(plan))
     }
-}
-
-/// The answer of `runPlan`.
-#[derive(Debug, Serialize, tsify::Tsify)]
-pub struct RunPlanDecision {
-    pub allowed: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[tsify(optional)]
-    pub plan: Option<crate::RunPlan>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[tsify(optional)]
-    pub code: Option<crate::Reason>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[tsify(optional)]
-    pub message: Option<String>,
 }
 
 /// Trims and lower-cases an email and checks its shape; throws if invalid.
@@ -210,4 +196,10 @@ pub fn validate_group_description(description: &str) -> Result<String, JsError> 
 #[wasm_bindgen(js_name = defaultToggles, unchecked_return_type = "RoleToggles")]
 pub fn default_toggles() -> Result<JsValue, JsError> {
     to_js(&RoleToggles::defaults())
+}
+
+/// Labels and codes: toggles with categories, sections, kinds, reasons.
+#[wasm_bindgen(unchecked_return_type = "Catalog")]
+pub fn catalog() -> Result<JsValue, JsError> {
+    to_js(&crate::catalog())
 }

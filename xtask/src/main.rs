@@ -1,6 +1,7 @@
 //! `cargo xtask <command>`: the project's automation, in Rust so it runs
 //! wherever cargo does. Each step prints what it is doing.
 
+mod pkg;
 mod tools;
 
 use std::process::ExitCode;
@@ -11,13 +12,18 @@ const USAGE: &str = "usage: cargo xtask <command>
 
 commands:
   test    everything CI runs: install what is missing, fmt, clippy, all tests
-  demo    build the SPA, start the server with demo data on 127.0.0.1:8080";
+  demo    build the SPA, start the server with demo data on 127.0.0.1:8080
+  pkg     build the @gatehouse/policy JS/TS package into policy/pkg/
+  diff    only the native-vs-wasm differential test [--cases N] [--seed S]
+          (e.g. `cargo xtask diff --cases 1000000`)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("test") => test(),
         Some("demo") => demo(),
+        Some("pkg") => pkg::pkg().map(|_| ()),
+        Some("diff") => diff(&args[1..]),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);
@@ -59,19 +65,60 @@ fn test() -> Result {
         "warnings",
     ]))?;
     Step::new("tests").run(cargo(["test", "--workspace"]))?;
-    Step::new("policy for wasm32-unknown-unknown (feature wasm)").run(cargo([
-        "build",
-        "-p",
-        "policy",
-        "--features",
-        "wasm",
-        "--target",
-        "wasm32-unknown-unknown",
-        "--profile",
-        "wasm-release",
-    ]))?;
+    pkg::pkg()?;
+    js_tests()?;
+    differential(100_000, None)?;
     println!("\nall checks passed in {:.0?} ({})", started.elapsed(), root().display());
     Ok(())
+}
+
+/// The package's own tests, run against the built package as a user would
+/// install it: `node --test` and `tsc --noEmit` on a typed usage file.
+fn js_tests() -> Result {
+    let dir = root().join("policy/js-tests");
+    Step::new("install @gatehouse/policy into policy/js-tests").run({
+        let mut c = std::process::Command::new("npm");
+        c.args(["install", "--no-package-lock", "--no-audit", "--no-fund"]).current_dir(&dir);
+        c
+    })?;
+    Step::new("node --test (package API)").run({
+        let mut c = std::process::Command::new("node");
+        c.args(["--test", "api.test.mjs"]).current_dir(&dir);
+        c
+    })?;
+    Step::new("tsc --noEmit (generated TypeScript declarations)").run({
+        let mut c = std::process::Command::new(tools::npm_bin("tsc"));
+        c.arg("-p").arg(dir.join("tsconfig.json"));
+        c
+    })
+}
+
+/// The native-vs-wasm differential test with `cases` questions.
+fn differential(cases: u64, seed: Option<u64>) -> Result {
+    let mut c =
+        cargo(["test", "-p", "policy", "--test", "differential", "--", "--ignored", "--nocapture"]);
+    c.env("GATEHOUSE_DIFF_CASES", cases.to_string());
+    if let Some(seed) = seed {
+        c.env("GATEHOUSE_DIFF_SEED", seed.to_string());
+    }
+    Step::new(format!("differential test: native vs wasm, {cases} cases")).run(c)
+}
+
+fn diff(args: &[String]) -> Result {
+    let mut cases = 100_000;
+    let mut seed = None;
+    let mut it = args.iter();
+    while let Some(flag) = it.next() {
+        let value = it.next().and_then(|v| v.replace('_', "").parse::<u64>().ok());
+        match (flag.as_str(), value) {
+            ("--cases", Some(n)) => cases = n,
+            ("--seed", Some(n)) => seed = Some(n),
+            _ => return Err(format!("unexpected argument `{flag}`\n\n{USAGE}")),
+        }
+    }
+    pkg::pkg()?;
+    js_tests()?;
+    differential(cases, seed)
 }
 
 fn demo() -> Result {

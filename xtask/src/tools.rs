@@ -62,3 +62,67 @@ pub(crate) fn ensure_wasm_target() -> Result {
         c
     })
 }
+
+/// A version string's first `x.y.z` token, e.g. from `wasm-bindgen 0.2.130`.
+fn version_in(text: &str) -> Option<&str> {
+    text.split_whitespace().find(|w| w.chars().next().is_some_and(|c| c.is_ascii_digit()))
+}
+
+/// The version of `package` that Cargo.lock pins.
+pub(crate) fn locked_version(package: &str) -> Result<String> {
+    let lock = std::fs::read_to_string(root().join("Cargo.lock"))
+        .map_err(|e| format!("cannot read Cargo.lock: {e}"))?;
+    let needle = format!("name = \"{package}\"\nversion = \"");
+    let start =
+        lock.find(&needle).ok_or_else(|| format!("{package} is not in Cargo.lock"))? + needle.len();
+    let rest = lock.get(start..).unwrap_or_default();
+    Ok(rest.split('"').next().unwrap_or_default().to_owned())
+}
+
+/// Installs `crate_name` at `version` with cargo unless `bin --version`
+/// already reports it (these installs take minutes).
+pub(crate) fn ensure_cargo_tool(
+    bin: &str,
+    crate_name: &str,
+    version: &str,
+    locked: bool,
+) -> Result {
+    let have = output(Command::new(bin).arg("--version"));
+    if have.as_deref().and_then(version_in) == Some(version) {
+        println!("==> {bin} {version}: present");
+        return Ok(());
+    }
+    let mut c = cargo(["install", crate_name, "--version"]);
+    c.arg(format!("={version}"));
+    if locked {
+        c.arg("--locked");
+    }
+    Step::new(format!("install {crate_name} {version} (takes several minutes)")).run(c)
+}
+
+/// wasm-bindgen-cli at the version Cargo.lock pins. Installed without
+/// `--locked`: its own lock names a crate the registry lacks.
+pub(crate) fn ensure_wasm_bindgen() -> Result {
+    let version = locked_version("wasm-bindgen")?;
+    ensure_cargo_tool("wasm-bindgen", "wasm-bindgen-cli", &version, false)
+}
+
+/// A binary from the root `node_modules/.bin`.
+pub(crate) fn npm_bin(name: &str) -> PathBuf {
+    root().join("node_modules").join(".bin").join(name)
+}
+
+/// The npm tools in the root package.json (wasm-opt from binaryen, tsc, ...),
+/// installed from package-lock.json unless present.
+pub(crate) fn ensure_npm_tools() -> Result {
+    let wanted = ["wasm-opt", "tsc"];
+    if wanted.iter().all(|b| npm_bin(b).exists()) {
+        println!("==> npm tools ({}): present", wanted.join(", "));
+        return Ok(());
+    }
+    Step::new("npm ci (wasm-opt, typescript)").run({
+        let mut c = Command::new("npm");
+        c.args(["ci", "--no-audit", "--no-fund"]).current_dir(root());
+        c
+    })
+}

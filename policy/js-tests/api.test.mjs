@@ -1,0 +1,114 @@
+// Every export of @gatehouse/policy, used as an installed package.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import {
+  Policy, normalizeEmail, validateGroupName, validateGroupDescription, defaultToggles, catalog,
+} from "@gatehouse/policy";
+import { snapshot, WS } from "./fixture.mjs";
+
+const policy = new Policy(snapshot());
+
+test("decide: allowed and denied are values, not exceptions", () => {
+  assert.deepEqual(policy.decide(100, { type: "change_role", workspace: WS, target: 102, role: "developer" }), { allowed: true });
+  assert.deepEqual(policy.decide(101, { type: "change_role", workspace: WS, target: 102, role: "developer" }), {
+    allowed: false,
+    code: "target_rank_not_below",
+    message: "You can only manage members whose role is below yours.",
+  });
+  const d = policy.decide(101, { type: "set_toggle", workspace: WS, role: "admin", toggle: "users.add", on: false });
+  assert.equal(d.code, "owner_only_edits_admin_toggles");
+  assert.equal(d.message, "Only the workspace owner can change administrators' permissions.");
+});
+
+test("decide: an admin cannot switch on what the Admin role lacks", () => {
+  const on = { type: "set_toggle", workspace: WS, role: "developer", toggle: "integrations.delete", on: true };
+  assert.equal(policy.decide(101, on).code, "toggle_not_held_by_admins");
+  assert.equal(policy.decide(100, on).allowed, true);
+});
+
+test("decideMany answers in order", () => {
+  const out = policy.decideMany(103, [
+    { type: "view_permissions", workspace: WS },
+    { type: "edit_resource", workspace: WS, resource: 600 },
+    { type: "view_resource", workspace: 999, resource: 1 },
+  ]);
+  assert.deepEqual(out.map((d) => d.code ?? "ok"), ["owner_or_admin_only", "ok", "unknown_workspace"]);
+  assert.deepEqual(policy.decideMany(103, []), []);
+});
+
+test("abilities, toggleControls, memberControls, assignableRoles", () => {
+  const dev = policy.abilities(103, WS);
+  assert.equal(dev.role, "developer");
+  assert.equal(dev.permissions_tab.allowed, false);
+  assert.equal(dev.permissions_tab.code, "owner_or_admin_only");
+  const owner = policy.abilities(100, WS);
+  assert.deepEqual(owner.invite_roles, ["developer", "admin"]);
+  assert.equal(owner.transfer_ownership.allowed, true);
+  const controls = policy.toggleControls(101, WS, "admin");
+  assert.equal(controls.length, 16);
+  assert.ok(controls.every((c) => c.flip.code === "owner_only_edits_admin_toggles"));
+  assert.equal(controls[0].label, "Add users to the workspace");
+  const m = policy.memberControls(101, WS, 103);
+  assert.deepEqual(m.roles, ["admin"]);
+  assert.equal(m.remove.allowed, true);
+  assert.deepEqual(policy.assignableRoles(101, WS), ["developer", "admin"]);
+  assert.deepEqual(policy.assignableRoles(101, WS, 102), []);
+  assert.deepEqual(policy.assignableRoles(101, WS, undefined), ["developer", "admin"]);
+});
+
+test("runPlan says which identity each job runs as", () => {
+  const plan = policy.runPlan(103, WS, 601);
+  assert.equal(plan.allowed, false);
+  assert.equal(plan.code, "job_without_group");
+  const ok = policy.runPlan(103, WS, 603);
+  assert.deepEqual(ok, { allowed: true, plan: { flow: 603, steps: [{ resource: 702, kind: "file_job", run_as: { as: "user" } }] } });
+  const admin = policy.runPlan(101, WS, 601);
+  assert.equal(admin.allowed, true);
+  assert.equal(admin.plan.steps.length, 2);
+});
+
+test("load replaces the resident snapshot: a revoked grant cuts the analyst off", () => {
+  const p = new Policy(snapshot());
+  const view = { type: "view_resource", workspace: WS, resource: 600 };
+  assert.equal(p.decide(105, view).code, "not_in_resource_groups");
+  const s = snapshot();
+  s.grants[0].revoked = true;
+  p.load(s);
+  assert.equal(p.decide(105, view).code, "partner_access_revoked");
+  p.free();
+});
+
+test("malformed input throws an error naming the bad field", () => {
+  assert.throws(() => policy.decide(100, { type: "change_role", workspace: WS, target: 1 }), /invalid action: missing field `role`/);
+  assert.throws(() => policy.decide(100, { type: "fly", workspace: WS }), /invalid action.*unknown variant `fly`/);
+  assert.throws(() => policy.decide(100, { type: "change_role", workspace: WS, target: 1, role: "king" }), /invalid action: unknown variant `king`, expected one of `developer`, `admin`, `owner`/);
+  assert.throws(() => policy.decide(1.5, { type: "view_workspace", workspace: WS }), /invalid actor/);
+  assert.throws(() => policy.decideMany(100, [{ type: "view_workspace", workspace: WS }, { type: "view_workspace" }]), /invalid actions at `\[1\]`.*missing field `workspace`/);
+  const bad = snapshot();
+  bad.workspaces[0].members[2].role = "boss";
+  assert.throws(() => new Policy(bad), /invalid snapshot at `workspaces\[0\]\.members\[2\]\.role`: unknown variant `boss`/);
+  assert.throws(() => new Policy({ workspaces: "nope" }), /invalid snapshot at `workspaces`/);
+  assert.throws(() => policy.toggleControls(100, WS, "root"), /invalid role/);
+});
+
+test("validation helpers", () => {
+  assert.equal(normalizeEmail("  Ana@Example.COM "), "ana@example.com");
+  assert.throws(() => normalizeEmail("nope"), /email `nope` needs exactly one `@`/);
+  assert.equal(validateGroupName(" Finance "), "Finance");
+  assert.throws(() => validateGroupName("Default"), /reserved/);
+  assert.throws(() => validateGroupName("x".repeat(65)), /longer than 64/);
+  assert.equal(validateGroupDescription(" ok "), "ok");
+  assert.throws(() => validateGroupDescription("d".repeat(501)), /at most 500/);
+});
+
+test("defaultToggles and catalog", () => {
+  const t = defaultToggles();
+  assert.equal(t.admin.length, 16);
+  assert.deepEqual(t.developer.filter((k) => k.startsWith("users.")), []);
+  assert.equal(t.developer.length, 8);
+  const c = catalog();
+  assert.equal(c.toggles.length, 16);
+  assert.equal(c.categories.length, 5);
+  assert.ok(c.reasons.some((r) => r.code === "partner_access_revoked"));
+  assert.ok(c.reasons.every((r) => r.message.endsWith(".")));
+});

@@ -1,0 +1,44 @@
+// The JavaScript side of the differential test. Reads one JSON batch per
+// line on stdin — { snapshot, questions: [[kind, ...args], ...] } — loads the
+// snapshot into the package, answers every question, and writes one JSON
+// array of answers per line. GATEHOUSE_ORACLE_TAMPER=1 flips one answer per
+// batch on purpose, so the harness can prove it notices.
+import { createInterface } from "node:readline";
+import { Policy } from "@gatehouse/policy";
+
+const tamper = process.env.GATEHOUSE_ORACLE_TAMPER === "1";
+let policy = null;
+
+function answer(q) {
+  const [kind, ...args] = q;
+  switch (kind) {
+    case "decide": return policy.decide(args[0], args[1]);
+    case "decide_many": return policy.decideMany(args[0], args[1]);
+    case "abilities": return policy.abilities(args[0], args[1]);
+    case "toggle_controls": return policy.toggleControls(args[0], args[1], args[2]);
+    case "member_controls": return policy.memberControls(args[0], args[1], args[2]);
+    case "assignable_roles": return policy.assignableRoles(args[0], args[1], args[2] ?? undefined);
+    case "run_plan": return policy.runPlan(args[0], args[1], args[2]);
+    default: throw new Error(`unknown question kind ${kind}`);
+  }
+}
+
+const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
+for await (const line of lines) {
+  if (!line) continue;
+  const batch = JSON.parse(line);
+  if (policy === null) policy = new Policy(batch.snapshot);
+  else policy.load(batch.snapshot);
+  const out = batch.questions.map((q) => {
+    try {
+      return answer(q);
+    } catch (e) {
+      return { thrown: String(e.message ?? e) };
+    }
+  });
+  if (tamper && out.length > 0) {
+    const i = out.length - 1;
+    out[i] = out[i] && out[i].allowed === true ? { allowed: false, code: "owner_only", message: "x" } : { allowed: true };
+  }
+  process.stdout.write(JSON.stringify(out) + "\n");
+}

@@ -1,0 +1,21 @@
+// Type-checked by `tsc --noEmit`: the generated declarations describe the API.
+import {
+  Policy, catalog, normalizeEmail,
+  type Action, type Decision, type Reason, type Snapshot, type WorkspaceAbilities, type Role,
+} from "@gatehouse/policy";
+
+const snapshot: Snapshot = { workspaces: [], accounts: [], companies: [], grants: [] };
+const policy = new Policy(snapshot);
+const action: Action = { type: "change_role", workspace: 1, target: 2, role: "admin" };
+const d: Decision = policy.decide(1, action);
+const code: Reason | undefined = d.code;
+const tabs: WorkspaceAbilities = policy.abilities(1, 1);
+const roles: Role[] = policy.assignableRoles(1, 1);
+const many: Decision[] = policy.decideMany(1, [action, { type: "view_billing", workspace: 1 }]);
+const email: string = normalizeEmail(" A@B.io ");
+const labels: string[] = catalog().toggles.map((t) => t.label);
+// @ts-expect-error: an unknown action type does not type-check
+const wrong: Action = { type: "fly", workspace: 1 };
+// @ts-expect-error: roles are a closed set
+const badRole: Role = "king";
+void [code, tabs.permissions_tab.allowed, roles, many, email, labels, wrong, badRole];

@@ -1,0 +1,124 @@
+//! `cargo xtask pkg`: the `@gatehouse/policy` package in `policy/pkg/`.
+//!
+//! Builds `policy` (feature `wasm`) for wasm32, runs wasm-bindgen (the
+//! installed CLI, the version Cargo.lock pins) for the `web` and `nodejs`
+//! targets, shrinks each `.wasm` with wasm-opt -Oz (npm binaryen), and
+//! writes `package.json` with `exports` for browsers and Node.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::Result;
+use crate::tools::{self, Step, cargo, root};
+
+/// wasm features Rust 1.95 emits for wasm32-unknown-unknown by default;
+/// wasm-opt must accept them.
+pub(crate) const WASM_FEATURES: [&str; 6] = [
+    "--enable-bulk-memory",
+    "--enable-sign-ext",
+    "--enable-mutable-globals",
+    "--enable-nontrapping-float-to-int",
+    "--enable-reference-types",
+    "--enable-multivalue",
+];
+
+/// Where the package is written.
+pub(crate) fn pkg_dir() -> PathBuf {
+    root().join("policy").join("pkg")
+}
+
+pub(crate) fn pkg() -> Result<PathBuf> {
+    tools::ensure_wasm_target()?;
+    tools::ensure_wasm_bindgen()?;
+    tools::ensure_npm_tools()?;
+    Step::new("build policy (feature wasm) for wasm32, profile wasm-release").run(cargo([
+        "build",
+        "-p",
+        "policy",
+        "--lib",
+        "--features",
+        "wasm",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--profile",
+        "wasm-release",
+    ]))?;
+    let input = root().join("target/wasm32-unknown-unknown/wasm-release/policy.wasm");
+    let out = pkg_dir();
+    if out.exists() {
+        fs::remove_dir_all(&out).map_err(|e| format!("cannot clear {}: {e}", out.display()))?;
+    }
+    for (target, dir) in [("web", "web"), ("nodejs", "node")] {
+        let dir = out.join(dir);
+        Step::new(format!("wasm-bindgen --target {target}")).run({
+            let mut c = Command::new("wasm-bindgen");
+            c.args(["--target", target, "--out-name", "policy", "--weak-refs", "--out-dir"])
+                .arg(&dir)
+                .arg(&input);
+            c
+        })?;
+        let wasm = dir.join("policy_bg.wasm");
+        Step::new(format!("wasm-opt -Oz ({target})")).run({
+            let mut c = Command::new(tools::npm_bin("wasm-opt"));
+            c.arg("-Oz").args(WASM_FEATURES).arg(&wasm).arg("-o").arg(&wasm);
+            c
+        })?;
+    }
+    write(&out.join("web/package.json"), "{ \"type\": \"module\" }\n")?;
+    write(&out.join("node/package.json"), "{ \"type\": \"commonjs\" }\n")?;
+    write(&out.join("package.json"), &package_json())?;
+    let readme = root().join("policy/js/README.md");
+    fs::copy(&readme, out.join("README.md"))
+        .map_err(|e| format!("cannot copy {}: {e}", readme.display()))?;
+    let size = fs::metadata(out.join("web/policy_bg.wasm")).map(|m| m.len()).unwrap_or(0);
+    println!("\npackage written to {} (.wasm {} bytes)", out.display(), size);
+    Ok(out)
+}
+
+fn write(path: &Path, text: &str) -> Result {
+    fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+fn package_json() -> String {
+    let version = env!("CARGO_PKG_VERSION");
+    format!(
+        r#"{{
+  "name": "@gatehouse/policy",
+  "version": "{version}",
+  "description": "Gatehouse's access rules, compiled from the Rust policy crate the server enforces.",
+  "license": "MIT OR Apache-2.0",
+  "sideEffects": false,
+  "types": "./node/policy.d.ts",
+  "main": "./node/policy.js",
+  "module": "./web/policy.js",
+  "exports": {{
+    ".": {{
+      "node": {{
+        "types": "./node/policy.d.ts",
+        "default": "./node/policy.js"
+      }},
+      "browser": {{
+        "types": "./web/policy.d.ts",
+        "default": "./web/policy.js"
+      }},
+      "default": {{
+        "types": "./web/policy.d.ts",
+        "default": "./web/policy.js"
+      }}
+    }},
+    "./web": {{
+      "types": "./web/policy.d.ts",
+      "default": "./web/policy.js"
+    }},
+    "./node": {{
+      "types": "./node/policy.d.ts",
+      "default": "./node/policy.js"
+    }},
+    "./web/policy_bg.wasm": "./web/policy_bg.wasm"
+  }},
+  "files": ["web", "node", "README.md"]
+}}
+"#
+    )
+}
