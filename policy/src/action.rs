@@ -76,7 +76,7 @@ pub enum Action {
     CreateResource {
         workspace: Id,
         kind: ResourceKind,
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         #[cfg_attr(feature = "wasm", tsify(optional))]
         integration: Option<Id>,
     },

@@ -4,7 +4,7 @@
 //! what the SPA and JS front ends receive); [`Facts`] indexes it once so each
 //! question is a few hash lookups, however large the workspace.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -98,7 +98,7 @@ pub struct Member {
     pub account: Id,
     pub role: Role,
     /// Set for a partner analyst: the partner company that registered them.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "wasm", tsify(optional))]
     pub partner: Option<Id>,
 }
@@ -166,7 +166,7 @@ pub struct Resource {
     #[serde(default)]
     pub groups: Vec<Id>,
     /// For a flow: its integration.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "wasm", tsify(optional))]
     pub integration: Option<Id>,
     /// For a flow: the Data Studio jobs it runs as components.
@@ -239,7 +239,7 @@ pub(crate) struct WorkspaceIndex {
 /// Inserts keeping the first occurrence, so duplicates in a snapshot are
 /// resolved the same way everywhere.
 fn index_by<T>(items: &[T], key: impl Fn(&T) -> Id) -> HashMap<Id, usize> {
-    let mut map = HashMap::with_capacity(items.len());
+    let mut map = HashMap::with_capacity_and_hasher(items.len(), Default::default());
     for (i, item) in items.iter().enumerate() {
         map.entry(key(item)).or_insert(i);
     }
@@ -251,10 +251,12 @@ impl Facts {
     pub fn new(snapshot: Snapshot) -> Facts {
         let accounts = index_by(&snapshot.accounts, |a| a.id);
         let companies = {
-            let mut map = HashMap::with_capacity(snapshot.companies.len());
+            let mut map =
+                HashMap::with_capacity_and_hasher(snapshot.companies.len(), Default::default());
             for (pos, c) in snapshot.companies.iter().enumerate() {
                 map.entry(c.id).or_insert_with(|| {
-                    let mut members = HashMap::with_capacity(c.members.len());
+                    let mut members =
+                        HashMap::with_capacity_and_hasher(c.members.len(), Default::default());
                     for m in &c.members {
                         members.entry(m.account).or_insert(m.admin);
                     }
@@ -263,7 +265,8 @@ impl Facts {
             }
             map
         };
-        let mut workspaces = HashMap::with_capacity(snapshot.workspaces.len());
+        let mut workspaces =
+            HashMap::with_capacity_and_hasher(snapshot.workspaces.len(), Default::default());
         for (pos, w) in snapshot.workspaces.iter().enumerate() {
             if workspaces.contains_key(&w.id) {
                 continue;
@@ -275,8 +278,8 @@ impl Facts {
                 .filter_map(|&i| snapshot.accounts.get(i))
                 .filter_map(|a| normalize_email(&a.email).ok())
                 .collect();
-            let mut group_names = HashMap::new();
-            let mut group_members = HashSet::new();
+            let mut group_names = HashMap::default();
+            let mut group_members = HashSet::default();
             for g in &w.groups {
                 group_names.entry(g.name.to_lowercase()).or_insert(g.id);
                 for &m in &g.members {

@@ -11,7 +11,11 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use wasm_bindgen::prelude::*;
 
-use crate::{Action, Decision, DecisionWire, Facts, Id, Role, RoleToggles};
+use std::borrow::Cow;
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use crate::{Action, Decision, DecisionWire, Facts, Id, Reason, Role, RoleToggles};
 
 /// TypeScript names for wire types whose Rust name differs.
 #[allow(dead_code, unreachable_pub)]
@@ -23,13 +27,19 @@ mod ts_names {
 }
 
 /// Reads `value` as `T`, naming the path of the first bad field.
-fn from_js<T: DeserializeOwned>(what: &str, value: JsValue) -> Result<T, JsError> {
-    let de = serde_wasm_bindgen::Deserializer::from(value);
-    serde_path_to_error::deserialize(de).map_err(|e| {
+///
+/// Values cross the boundary as JSON text: one `JSON.stringify` in the engine
+/// and one parse here is much cheaper than walking a JS object field by field
+/// through the boundary.
+fn from_js<T: DeserializeOwned>(what: &str, value: &JsValue) -> Result<T, JsError> {
+    let text = match js_sys::JSON::stringify(value) {
+        Ok(s) => String::from(s),
+        Err(_) => return Err(JsError::new(&format!("invalid {what}: not serializable as JSON"))),
+    };
+    let mut de = serde_json::Deserializer::from_str(&text);
+    serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();
-        // serde-wasm-bindgen errors are JS errors; their text starts "Error: ".
-        let inner = e.into_inner().to_string();
-        let inner = inner.strip_prefix("Error: ").unwrap_or(&inner);
+        let inner = e.into_inner();
         if path == "." {
             JsError::new(&format!("invalid {what}: {inner}"))
         } else {
@@ -39,9 +49,8 @@ fn from_js<T: DeserializeOwned>(what: &str, value: JsValue) -> Result<T, JsError
 }
 
 fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsError> {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::new())
-        .map_err(|e| JsError::new(&e.to_string()))
+    let text = serde_json::to_string(value).map_err(|e| JsError::new(&e.to_string()))?;
+    js_sys::JSON::parse(&text).map_err(|_| JsError::new("cannot build the result"))
 }
 
 /// An id from JS: a safe integer.
@@ -56,8 +65,55 @@ fn id(what: &str, n: f64) -> Result<Id, JsError> {
     }
 }
 
-fn decision(d: &Decision) -> Result<JsValue, JsError> {
-    to_js(&DecisionWire::from(d))
+/// Decisions are immutable values, so each distinct one is built once,
+/// frozen, and handed out again: the hot path allocates nothing in JS.
+#[derive(Debug, Default)]
+struct DecisionCache {
+    allowed: Option<JsValue>,
+    /// Denials with their reason's default sentence, by reason.
+    standard: HashMap<Reason, JsValue>,
+    /// Denials with a specific sentence, by sentence.
+    specific: HashMap<String, JsValue>,
+}
+
+fn frozen(d: &Decision) -> Result<JsValue, JsError> {
+    let v = to_js(&DecisionWire::from(d))?;
+    js_sys::Object::freeze(&js_sys::Object::from(v.clone()));
+    Ok(v)
+}
+
+impl DecisionCache {
+    fn get(&mut self, d: &Decision) -> Result<JsValue, JsError> {
+        let slot = match d {
+            Decision::Allowed => &mut self.allowed,
+            Decision::Denied(denial) => match &denial.message {
+                Cow::Borrowed(_) => {
+                    if let Some(v) = self.standard.get(&denial.code) {
+                        return Ok(v.clone());
+                    }
+                    let v = frozen(d)?;
+                    self.standard.insert(denial.code, v.clone());
+                    return Ok(v);
+                }
+                Cow::Owned(message) => {
+                    if let Some(v) = self.specific.get(message.as_str()) {
+                        return Ok(v.clone());
+                    }
+                    let v = frozen(d)?;
+                    self.specific.insert(message.clone(), v.clone());
+                    return Ok(v);
+                }
+            },
+        };
+        match slot {
+            Some(v) => Ok(v.clone()),
+            None => {
+                let v = frozen(d)?;
+                *slot = Some(v.clone());
+                Ok(v)
+            }
+        }
+    }
 }
 
 /// The rules with one snapshot of facts loaded.
@@ -65,6 +121,7 @@ fn decision(d: &Decision) -> Result<JsValue, JsError> {
 #[derive(Debug)]
 pub struct Policy {
     facts: Facts,
+    cache: RefCell<DecisionCache>,
 }
 
 #[wasm_bindgen]
@@ -74,7 +131,7 @@ impl Policy {
     pub fn new(
         #[wasm_bindgen(unchecked_param_type = "Snapshot")] snapshot: JsValue,
     ) -> Result<Policy, JsError> {
-        Ok(Policy { facts: Facts::new(from_js("snapshot", snapshot)?) })
+        Ok(Policy { facts: Facts::new(from_js("snapshot", &snapshot)?), cache: RefCell::default() })
     }
 
     /// Replaces the loaded snapshot (e.g. after the server sent a new one).
@@ -82,7 +139,7 @@ impl Policy {
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "Snapshot")] snapshot: JsValue,
     ) -> Result<(), JsError> {
-        self.facts = Facts::new(from_js("snapshot", snapshot)?);
+        self.facts = Facts::new(from_js("snapshot", &snapshot)?);
         Ok(())
     }
 
@@ -93,8 +150,9 @@ impl Policy {
         actor: f64,
         #[wasm_bindgen(unchecked_param_type = "Action")] action: JsValue,
     ) -> Result<JsValue, JsError> {
-        let action: Action = from_js("action", action)?;
-        decision(&self.facts.decide(id("actor", actor)?, &action))
+        let action: Action = from_js("action", &action)?;
+        let d = self.facts.decide(id("actor", actor)?, &action);
+        self.cache.borrow_mut().get(&d)
     }
 
     /// Many questions at once, answered in order: for UIs that gate many
@@ -105,11 +163,14 @@ impl Policy {
         actor: f64,
         #[wasm_bindgen(unchecked_param_type = "Action[]")] actions: JsValue,
     ) -> Result<JsValue, JsError> {
-        let actions: Vec<Action> = from_js("actions", actions)?;
+        let actions: Vec<Action> = from_js("actions", &actions)?;
         let actor = id("actor", actor)?;
-        let out: Vec<DecisionWire> =
-            actions.iter().map(|a| DecisionWire::from(&self.facts.decide(actor, a))).collect();
-        to_js(&out)
+        let mut cache = self.cache.borrow_mut();
+        let out = js_sys::Array::new_with_length(u32::try_from(actions.len()).unwrap_or(u32::MAX));
+        for (i, a) in (0u32..).zip(&actions) {
+            out.set(i, cache.get(&self.facts.decide(actor, a))?);
+        }
+        Ok(out.into())
     }
 
     /// Tabs and buttons for `actor` in `workspace`.
@@ -126,7 +187,7 @@ impl Policy {
         workspace: f64,
         #[wasm_bindgen(unchecked_param_type = "Role")] role: JsValue,
     ) -> Result<JsValue, JsError> {
-        let role: Role = from_js("role", role)?;
+        let role: Role = from_js("role", &role)?;
         to_js(&self.facts.toggle_controls(id("actor", actor)?, id("workspace", workspace)?, role))
     }
 

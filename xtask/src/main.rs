@@ -14,6 +14,7 @@ commands:
   test    everything CI runs: install what is missing, fmt, clippy, all tests
   demo    build the SPA, start the server with demo data on 127.0.0.1:8080
   pkg     build the @gatehouse/policy JS/TS package into policy/pkg/
+  bench   package size, instantiate time, decisions/s from JS next to native
   diff    only the native-vs-wasm differential test [--cases N] [--seed S]
           (e.g. `cargo xtask diff --cases 1000000`)";
 
@@ -24,6 +25,7 @@ fn main() -> ExitCode {
         Some("demo") => demo(),
         Some("pkg") => pkg::pkg().map(|_| ()),
         Some("diff") => diff(&args[1..]),
+        Some("bench") => bench(),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);
@@ -123,4 +125,33 @@ fn diff(args: &[String]) -> Result {
 
 fn demo() -> Result {
     Err("the demo needs the backend and the SPA, which are not built yet".into())
+}
+
+/// `cargo xtask bench`: figures measured side by side in one run.
+fn bench() -> Result {
+    pkg::pkg()?;
+    js_tests()?;
+    let out = root().join("target/bench");
+    Step::new("JS package benchmark (writes the shared workload)").run({
+        let mut c = std::process::Command::new("node");
+        c.arg("bench.mjs").arg(&out).current_dir(root().join("policy/js-tests"));
+        c
+    })?;
+    Step::new("native benchmark on the same workload").run({
+        let mut c =
+            cargo(["run", "--quiet", "--release", "-p", "policy", "--example", "bench", "--"]);
+        c.arg(&out);
+        c
+    })?;
+    Step::new("instantiate in a fresh Node process (5 runs)").run({
+        let mut c = std::process::Command::new("sh");
+        c.args(["-c", "for i in 1 2 3 4 5; do node instantiate.mjs; done"])
+            .current_dir(root().join("policy/js-tests"));
+        c
+    })?;
+    println!(
+        "\ntargets: .wasm <= 60 KB gzip, instantiate <= 5 ms, <= 2 us per decision from JS \
+         (see BENCHMARKS.md for the recorded figures)"
+    );
+    Ok(())
 }

@@ -115,7 +115,8 @@ fn package_json() -> String {
       "types": "./node/policy.d.ts",
       "default": "./node/policy.js"
     }},
-    "./web/policy_bg.wasm": "./web/policy_bg.wasm"
+    "./web/policy_bg.wasm": "./web/policy_bg.wasm",
+    "./package.json": "./package.json"
   }},
   "files": ["web", "node", "README.md"]
 }}
