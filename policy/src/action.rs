@@ -42,6 +42,9 @@ pub enum Action {
     DeleteInvitation { workspace: Id, invitation: Id },
     /// The invitee accepts at time `now`.
     AcceptInvitation { workspace: Id, invitation: Id, now: Timestamp },
+    /// Create or rotate the workspace's join link (people who open it ask
+    /// for access and wait for authorization).
+    ManageJoinLink { workspace: Id },
     /// Ask to join (join link).
     RequestAccess { workspace: Id },
     /// Authorize an access request: the account becomes an Active Developer.
@@ -92,6 +95,8 @@ pub enum Action {
     RunFlow { workspace: Id, flow: Id },
 
     // --- companies and partners -----------------------------------------
+    /// See a company: its members, flags and partner relations.
+    ViewCompany { company: Id },
     /// Create a workspace in a company.
     CreateWorkspace { company: Id },
     /// Add a company member or admin.
@@ -129,6 +134,7 @@ impl Action {
             | DeleteInvitation { workspace, .. }
             | AcceptInvitation { workspace, .. }
             | RequestAccess { workspace }
+            | ManageJoinLink { workspace }
             | AuthorizeRequest { workspace, .. }
             | RejectRequest { workspace, .. }
             | ChangeRole { workspace, .. }
@@ -148,7 +154,8 @@ impl Action {
             | RunFlow { workspace, .. }
             | RegisterAnalyst { workspace, .. }
             | RemoveAnalyst { workspace, .. } => Some(*workspace),
-            CreateWorkspace { .. }
+            ViewCompany { .. }
+            | CreateWorkspace { .. }
             | AddCompanyMember { .. }
             | SetCompanyCapabilities { .. }
             | CreateGrant { .. }

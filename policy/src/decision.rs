@@ -88,6 +88,7 @@ reasons! {
     FlowNeedsIntegration "flow_needs_integration" => "A flow must belong to an integration of this workspace.",
     NotAFlow "not_a_flow" => "Only flows can be run.",
     JobWithoutGroup "job_without_group" => "A Data Job or File Job in this flow has no group to run as; an administrator must set one.",
+    NotCompanyMember "not_company_member" => "Only members of this company and platform support can see it.",
     NotCompanyAdmin "not_company_admin" => "Only an admin of this company can do this.",
     SupportOnly "support_only" => "Only platform support can turn Partner and Client on or off.",
     NotAClient "not_a_client" => "This company is not enabled as a Client; contact support.",

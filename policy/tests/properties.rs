@@ -23,7 +23,8 @@ fn rights(f: &Facts, workspace: Id, account: Id) -> Option<(Role, ToggleSet, Vec
 fn company_authority(action: &Action) -> bool {
     matches!(
         action,
-        Action::CreateWorkspace { .. }
+        Action::ViewCompany { .. }
+            | Action::CreateWorkspace { .. }
             | Action::AddCompanyMember { .. }
             | Action::SetCompanyCapabilities { .. }
             | Action::CreateGrant { .. }

@@ -1038,6 +1038,19 @@ fn companies_and_support() {
         &f,
         &[
             (
+                "a company member sees the company",
+                ADMIN,
+                Action::ViewCompany { company: CLIENT },
+                OK,
+            ),
+            ("support sees any company", SUPPORT, Action::ViewCompany { company: PARTNER }, OK),
+            (
+                "an outsider does not",
+                OUTSIDER,
+                Action::ViewCompany { company: CLIENT },
+                Some(Reason::NotCompanyMember),
+            ),
+            (
                 "company admin creates a workspace",
                 OWNER,
                 Action::CreateWorkspace { company: CLIENT },

@@ -1,5 +1,115 @@
-//! Placeholder: the backend is built in its own issue.
+//! `server`: run Gatehouse's backend.
 
-fn main() {
-    println!("gatehouse server: not built yet (see the backend issue)");
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use server::db::Db;
+use server::mail::Mailer;
+use server::{AppState, app, demo};
+
+#[derive(Debug, Parser)]
+#[command(name = "server", about = "Gatehouse backend")]
+struct Cli {
+    /// Address to listen on.
+    #[arg(long, env = "GATEHOUSE_ADDR", default_value = "127.0.0.1:8080")]
+    addr: SocketAddr,
+    /// Data folder: the embedded SQLite database and the mail outbox.
+    #[arg(long, env = "GATEHOUSE_DATA", default_value = "./data")]
+    data: PathBuf,
+    /// `postgres://...` for PostgreSQL; unset means SQLite under --data.
+    #[arg(long, env = "DATABASE_URL")]
+    database_url: Option<String>,
+    /// `smtp://user:pass@host:port`; unset writes .eml files to <data>/outbox.
+    #[arg(long, env = "SMTP_URL")]
+    smtp_url: Option<String>,
+    /// The built SPA to serve.
+    #[arg(long, env = "GATEHOUSE_DIST", default_value = "./dist")]
+    dist: PathBuf,
+    /// Base URL used in emailed links (default: http://ADDR).
+    #[arg(long, env = "GATEHOUSE_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// Seed the demo data if the database is empty.
+    #[arg(long)]
+    demo: bool,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Create a platform-support account (or mark an existing one).
+    CreateSupport {
+        email: String,
+        name: String,
+        /// Password for a new account (env GATEHOUSE_SUPPORT_PASSWORD).
+        #[arg(long, env = "GATEHOUSE_SUPPORT_PASSWORD")]
+        password: String,
+    },
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .init();
+    match run(Cli::parse()).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("server: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), String> {
+    let url = match &cli.database_url {
+        Some(u) => u.clone(),
+        None => Db::sqlite_url(&cli.data)?,
+    };
+    let db = Db::connect(&url).await?;
+    let mailer = Mailer::from_settings(cli.smtp_url.as_deref(), cli.data.join("outbox"))?;
+    let public_url = cli.public_url.clone().unwrap_or_else(|| format!("http://{}", cli.addr));
+    let state = AppState::new(db, mailer, public_url.clone());
+    if let Some(Command::CreateSupport { email, name, password }) = &cli.command {
+        let id =
+            demo::create_support(&state, email, name, password).await.map_err(|e| e.to_string())?;
+        println!("support account {email} (id {id}) ready");
+        return Ok(());
+    }
+    if cli.demo {
+        if let Some(signins) = demo::seed_if_empty(&state).await.map_err(|e| e.to_string())? {
+            println!(
+                "\nDemo data seeded. Sign in at {public_url} with any of (password `{}`):",
+                demo::PASSWORD
+            );
+            for (who, email) in signins {
+                println!("  {who:<34} {email}");
+            }
+            println!();
+        } else {
+            println!(
+                "Database already has data; demo not re-seeded. Demo password: `{}`",
+                demo::PASSWORD
+            );
+        }
+    }
+    let listener = tokio::net::TcpListener::bind(cli.addr)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", cli.addr))?;
+    println!(
+        "Gatehouse listening on {public_url} (database: {})",
+        if url.starts_with("sqlite") { "SQLite" } else { "PostgreSQL" }
+    );
+    let router = app(state, Some(&cli.dist));
+    axum::serve(listener, router)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .map_err(|e| format!("server error: {e}"))
 }

@@ -96,6 +96,7 @@ impl Facts {
             CreateWorkspace { company } | AddCompanyMember { company } => {
                 partners::company_admin(self, actor, *company)
             }
+            ViewCompany { company } => partners::view_company(self, actor, *company),
             SetCompanyCapabilities { company } => partners::set_capabilities(self, actor, *company),
             CreateGrant { client, partner, workspaces, role, sections } => {
                 partners::create_grant(self, actor, *client, *partner, workspaces, *role, sections)
@@ -150,6 +151,10 @@ fn member_action(ws: &WorkspaceView<'_>, a: &Actor<'_>, action: &Action) -> Chec
         Invite { email, role, .. } => people::invite(ws, a, email, *role),
         ResendInvitation { invitation, .. } => people::resend_invitation(ws, a, *invitation),
         DeleteInvitation { invitation, .. } => people::delete_invitation(ws, a, *invitation),
+        ManageJoinLink { .. } => {
+            a.not_analyst()?;
+            a.has(Toggle::UsersAuthorize)
+        }
         AuthorizeRequest { request, .. } => people::authorize_request(ws, a, *request),
         RejectRequest { request, .. } => people::reject_request(ws, a, *request),
         ChangeRole { target, role, .. } => people::change_role(ws, a, *target, *role),
@@ -189,6 +194,7 @@ fn member_action(ws: &WorkspaceView<'_>, a: &Actor<'_>, action: &Action) -> Chec
         // exhaustive without a catch-all.
         AcceptInvitation { .. }
         | RequestAccess { .. }
+        | ViewCompany { .. }
         | CreateWorkspace { .. }
         | AddCompanyMember { .. }
         | SetCompanyCapabilities { .. }

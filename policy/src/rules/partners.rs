@@ -20,6 +20,13 @@ pub(super) fn company_admin(facts: &Facts, actor: Id, id: Id) -> Check {
     ensure(company(facts, id)?.is_admin(actor), Reason::NotCompanyAdmin)
 }
 
+/// Company members and platform support see a company.
+pub(super) fn view_company(facts: &Facts, actor: Id, id: Id) -> Check {
+    let c = company(facts, id)?;
+    let support = facts.account(actor).is_some_and(|a| a.support);
+    ensure(support || c.is_member(actor), Reason::NotCompanyMember)
+}
+
 /// Only platform support turns Partner / Client on or off (seed: "you must
 /// contact Skyone's support team").
 pub(super) fn set_capabilities(facts: &Facts, actor: Id, id: Id) -> Check {

@@ -39,10 +39,12 @@ pub fn apply(s: &mut Snapshot, actor: Id, action: &Action) {
         | Action::ViewResource { .. }
         | Action::EditResource { .. }
         | Action::RunFlow { .. }
+        | Action::ViewCompany { .. }
         | Action::CreateWorkspace { .. }
         | Action::AddCompanyMember { .. }
         | Action::SetCompanyCapabilities { .. }
-        | Action::DeleteWorkspace { .. } => {}
+        | Action::DeleteWorkspace { .. }
+        | Action::ManageJoinLink { .. } => {}
         Action::SetDataStudio { workspace } => {
             if let Some(w) = ws(s, workspace) {
                 w.data_studio = !w.data_studio;

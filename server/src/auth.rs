@@ -1,0 +1,201 @@
+//! Accounts, passwords (argon2), server-side sessions in the database with
+//! an HttpOnly SameSite=Strict cookie, CSRF tokens, login throttling.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use argon2::Argon2;
+use argon2::password_hash::rand_core::OsRng;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use axum::extract::FromRequestParts;
+use axum::http::Method;
+use axum::http::request::Parts;
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+use crate::db::{Tx, col};
+use crate::error::AppError;
+use crate::state::{AppState, SESSION_TTL};
+
+/// The session cookie's name.
+pub const COOKIE: &str = "gatehouse_session";
+/// The header every state-changing request must carry.
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// 128 random bits, hex.
+pub fn random_token() -> String {
+    let mut bytes = [0u8; 16];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+/// What is stored for a token: its SHA-256, hex.
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+pub fn hash_password(password: &str) -> Result<String, AppError> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| AppError::Internal(format!("argon2: {e}")))
+}
+
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash)
+        .is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+}
+
+/// Checks a new password: 8 to 256 characters.
+pub fn check_password(password: &str) -> Result<(), AppError> {
+    let n = password.chars().count();
+    if !(8..=256).contains(&n) {
+        return Err(AppError::invalid("password", "Passwords need 8 to 256 characters."));
+    }
+    Ok(())
+}
+
+/// Creates a session; returns the cookie to set and the CSRF token.
+pub async fn start_session(
+    tx: &mut Tx,
+    account: i64,
+    now: i64,
+) -> Result<(Cookie<'static>, String), AppError> {
+    let token = random_token();
+    let csrf = random_token();
+    sqlx::query("INSERT INTO sessions (token_hash, account_id, csrf_token, expires_at) VALUES ($1, $2, $3, $4)")
+        .bind(token_hash(&token))
+        .bind(account)
+        .bind(&csrf)
+        .bind(now + SESSION_TTL)
+        .execute(&mut **tx)
+        .await?;
+    Ok((session_cookie(token), csrf))
+}
+
+fn session_cookie(value: String) -> Cookie<'static> {
+    let mut c = Cookie::new(COOKIE, value);
+    c.set_http_only(true);
+    c.set_same_site(SameSite::Strict);
+    c.set_path("/");
+    c
+}
+
+/// A cookie that removes the session cookie.
+pub fn cleared_cookie() -> Cookie<'static> {
+    let mut c = session_cookie(String::new());
+    c.make_removal();
+    c
+}
+
+/// The signed-in account, from the session cookie. On state-changing
+/// methods it also requires the session's CSRF token in `x-csrf-token`.
+#[derive(Debug, Clone)]
+pub struct CurrentUser {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub support: bool,
+    pub csrf: String,
+    pub session_hash: String,
+}
+
+impl FromRequestParts<AppState> for CurrentUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let jar = CookieJar::from_headers(&parts.headers);
+        let token = jar.get(COOKIE).map(|c| c.value().to_owned()).ok_or(AppError::Unauthorized)?;
+        let hash = token_hash(&token);
+        let row = sqlx::query(
+            "SELECT a.id, a.email, a.name, a.support, s.csrf_token FROM sessions s \
+             JOIN accounts a ON a.id = s.account_id WHERE s.token_hash = $1 AND s.expires_at > $2",
+        )
+        .bind(&hash)
+        .bind(state.now())
+        .fetch_optional(&state.db.pool)
+        .await?
+        .ok_or(AppError::Unauthorized)?;
+        let user = CurrentUser {
+            id: col(&row, "id")?,
+            email: col(&row, "email")?,
+            name: col(&row, "name")?,
+            support: col::<i64>(&row, "support")? != 0,
+            csrf: col(&row, "csrf_token")?,
+            session_hash: hash,
+        };
+        let safe = matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
+        if !safe {
+            let sent = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("");
+            if !constant_time_eq(sent.as_bytes(), user.csrf.as_bytes()) {
+                return Err(AppError::Csrf);
+            }
+        }
+        Ok(user)
+    }
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Failed sign-ins per email: after 5 within 15 minutes, refuse until the
+/// window passes.
+#[derive(Debug, Default)]
+pub struct Throttle {
+    failures: Mutex<HashMap<String, (u32, i64)>>,
+}
+
+const WINDOW: i64 = 15 * 60;
+const MAX_FAILURES: u32 = 5;
+
+impl Throttle {
+    pub fn check(&self, key: &str, now: i64) -> Result<(), AppError> {
+        let map =
+            self.failures.lock().map_err(|_| AppError::Internal("throttle poisoned".into()))?;
+        match map.get(key) {
+            Some((n, since)) if *n >= MAX_FAILURES && now - since < WINDOW => {
+                Err(AppError::TooManyRequests)
+            }
+            _ => Ok(()),
+        }
+    }
+
+    pub fn failed(&self, key: &str, now: i64) {
+        if let Ok(mut map) = self.failures.lock() {
+            let entry = map.entry(key.to_owned()).or_insert((0, now));
+            if now - entry.1 >= WINDOW {
+                *entry = (0, now);
+            }
+            entry.0 += 1;
+        }
+    }
+
+    pub fn succeeded(&self, key: &str) {
+        if let Ok(mut map) = self.failures.lock() {
+            map.remove(key);
+        }
+    }
+}
+
+/// `Option<CurrentUser>`: `None` when nobody is signed in; a signed-in
+/// request still needs its CSRF token.
+impl axum::extract::OptionalFromRequestParts<AppState> for CurrentUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Option<Self>, Self::Rejection> {
+        match <CurrentUser as FromRequestParts<AppState>>::from_request_parts(parts, state).await {
+            Ok(user) => Ok(Some(user)),
+            Err(AppError::Unauthorized) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+}

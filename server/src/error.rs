@@ -1,0 +1,182 @@
+//! One error type for every handler: a status per variant, a JSON body
+//! `{ "code", "message", "field"? }`, internal details logged, never sent.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use policy::{Denial, Reason};
+use serde::Serialize;
+
+/// Everything a request can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("{message}")]
+    BadRequest { status: StatusCode, field: Option<String>, message: String },
+    #[error("not signed in")]
+    Unauthorized,
+    #[error("missing or wrong CSRF token")]
+    Csrf,
+    #[error("{0:?}")]
+    Denied(Denial),
+    #[error("{0}")]
+    NotFound(&'static str),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("too many attempts")]
+    TooManyRequests,
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+/// The JSON error body.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    /// Stable, machine-readable code (a policy reason code for refusals).
+    pub code: String,
+    /// A sentence to show.
+    pub message: String,
+    /// The input field at fault, for 400/422.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+impl AppError {
+    /// A 400 naming the field.
+    pub fn invalid(field: &str, message: impl Into<String>) -> AppError {
+        AppError::BadRequest {
+            status: StatusCode::BAD_REQUEST,
+            field: Some(field.to_owned()),
+            message: message.into(),
+        }
+    }
+}
+
+/// The one place a policy reason becomes an HTTP status.
+pub fn status_for(reason: Reason) -> StatusCode {
+    use Reason::*;
+    match reason {
+        UnknownAccount | UnknownWorkspace | UnknownCompany | UnknownMember | UnknownInvitation
+        | UnknownRequest | UnknownGroup | UnknownResource | UnknownGrant | UnknownIntegration => {
+            StatusCode::NOT_FOUND
+        }
+        StaleVersion | AlreadyAMember | RequestPending | GroupNameTaken | ClientHasPartner
+        | AlreadyRedeemed | SameRole => StatusCode::CONFLICT,
+        InvitationExpired | GrantRevoked => StatusCode::GONE,
+        InvalidEmail
+        | InvalidGroupName
+        | InvalidGroupDescription
+        | ConfirmationMismatch
+        | NoWorkspaces
+        | NoSections
+        | FlowNeedsIntegration
+        | NotAFlow => StatusCode::BAD_REQUEST,
+        NotAMember
+        | PartnerAccessRevoked
+        | PartnerAnalystRestricted
+        | SectionNotGranted
+        | OwnerOrAdminOnly
+        | OwnerOnly
+        | OwnerOnlyEditsAdminToggles
+        | OwnerTogglesFixed
+        | ToggleNotHeldByAdmins
+        | MissingToggle
+        | RoleNotAssignable
+        | RoleAboveYours
+        | TargetIsSelf
+        | TargetIsOwner
+        | TargetRankNotBelow
+        | TargetIsPartnerAnalyst
+        | OnlyOwnerRemovesAnalysts
+        | TransferTargetNotAdmin
+        | InvitationForAnotherEmail
+        | DefaultGroupImmutable
+        | NotAnActiveMember
+        | NotInGroup
+        | DataStudioDisabled
+        | NotInResourceGroups
+        | NoGroupAdminOnly
+        | FlowFollowsIntegration
+        | KindHasNoGroups
+        | JobWithoutGroup
+        | NotCompanyAdmin
+        | NotCompanyMember
+        | SupportOnly
+        | NotAClient
+        | NotAPartner
+        | OwnPartner
+        | WorkspaceNotInClient
+        | GrantNotRedeemed
+        | WorkspaceNotGranted
+        | AnalystNotInPartner
+        | NotAnAnalyst => StatusCode::FORBIDDEN,
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let (status, code, message, field) = match self {
+            AppError::BadRequest { status, field, message } => {
+                (status, "invalid_input".to_owned(), message, field)
+            }
+            AppError::Unauthorized => (
+                StatusCode::UNAUTHORIZED,
+                "not_signed_in".to_owned(),
+                "Sign in to continue.".to_owned(),
+                None,
+            ),
+            AppError::Csrf => (
+                StatusCode::FORBIDDEN,
+                "csrf".to_owned(),
+                "The request is missing its CSRF token; reload the page and try again.".to_owned(),
+                None,
+            ),
+            AppError::Denied(d) => {
+                (status_for(d.code), d.code.code().to_owned(), d.message.into_owned(), None)
+            }
+            AppError::NotFound(what) => {
+                (StatusCode::NOT_FOUND, "not_found".to_owned(), what.to_owned(), None)
+            }
+            AppError::Conflict(m) => (StatusCode::CONFLICT, "conflict".to_owned(), m, None),
+            AppError::TooManyRequests => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_attempts".to_owned(),
+                "Too many failed sign-ins; wait 15 minutes and try again.".to_owned(),
+                None,
+            ),
+            AppError::Internal(detail) => {
+                tracing::error!(%detail, "internal error");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal".to_owned(),
+                    "Something went wrong on our side; nothing was changed.".to_owned(),
+                    None,
+                )
+            }
+        };
+        (status, Json(ErrorBody { code, message, field })).into_response()
+    }
+}
+
+impl From<sqlx::Error> for AppError {
+    fn from(e: sqlx::Error) -> Self {
+        // Constraint violations are conflicts with existing data, in one place.
+        if let sqlx::Error::Database(db) = &e {
+            if db.is_unique_violation() {
+                return AppError::Conflict("That already exists.".to_owned());
+            }
+            if db.is_foreign_key_violation() {
+                return AppError::NotFound("Something this refers to does not exist.");
+            }
+        }
+        AppError::Internal(e.to_string())
+    }
+}
+
+impl From<Denial> for AppError {
+    fn from(d: Denial) -> Self {
+        AppError::Denied(d)
+    }
+}
+
+/// Handler result.
+pub type ApiResult<T> = Result<T, AppError>;

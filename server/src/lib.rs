@@ -1,0 +1,47 @@
+//! Gatehouse's backend: the one authority. Every request is authenticated,
+//! the facts are loaded from the database, the `policy` crate decides, and
+//! only then does the handler write, with its audit record, in one
+//! transaction.
+
+pub mod auth;
+pub mod body;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod load;
+pub mod mail;
+pub mod routes;
+pub mod state;
+
+use std::path::Path;
+
+use axum::Router;
+use axum::http::StatusCode;
+use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::services::{ServeDir, ServeFile};
+use tower_http::trace::TraceLayer;
+
+pub use state::AppState;
+
+/// Largest request body accepted (bigger gets 413, nothing changed).
+pub const MAX_BODY: usize = 64 * 1024;
+
+/// The API, and the SPA from `dist` (with fallback to `index.html` for
+/// client-side routes) when that folder exists.
+pub fn app(state: AppState, dist: Option<&Path>) -> Router {
+    let router = routes::api()
+        .route(
+            "/api/{*rest}",
+            axum::routing::any(|| async { error::AppError::NotFound("No such API route.") }),
+        )
+        .layer(RequestBodyLimitLayer::new(MAX_BODY))
+        .with_state(state);
+    let router = match dist {
+        Some(dir) if dir.join("index.html").exists() => router
+            .fallback_service(ServeDir::new(dir).fallback(ServeFile::new(dir.join("index.html")))),
+        _ => router
+            .fallback(|| async { (StatusCode::NOT_FOUND, "The single-page app is not built.") }),
+    };
+    router.layer(CompressionLayer::new()).layer(TraceLayer::new_for_http())
+}

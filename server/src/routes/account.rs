@@ -1,0 +1,299 @@
+//! Sign up, sign in, sign out, current user.
+
+use axum::extract::State;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use axum_extra::extract::cookie::CookieJar;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::{DONE, Done};
+use crate::auth::{self, CurrentUser};
+use crate::body::Body;
+use crate::db::{Tx, col};
+use crate::error::{ApiResult, AppError};
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/auth/signup", post(signup))
+        .route("/api/auth/login", post(login))
+        .route("/api/auth/logout", post(logout))
+        .route("/api/me", get(me))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SignUp {
+    pub email: String,
+    pub name: String,
+    pub password: String,
+    /// The new company's name (default: "<name>'s company").
+    #[serde(default)]
+    pub company: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SignIn {
+    pub email: String,
+    pub password: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Session {
+    pub account: AccountInfo,
+    /// Send it back in `x-csrf-token` on every state-changing request.
+    pub csrf_token: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AccountInfo {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub support: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Me {
+    pub account: AccountInfo,
+    pub csrf_token: String,
+    pub companies: Vec<CompanyRef>,
+    pub workspaces: Vec<WorkspaceRef>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CompanyRef {
+    pub id: i64,
+    pub name: String,
+    pub admin: bool,
+    pub partner_enabled: bool,
+    pub client_enabled: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WorkspaceRef {
+    pub id: i64,
+    pub name: String,
+    pub company: i64,
+    pub company_name: String,
+    pub role: String,
+    /// For a partner analyst: the partner company's name.
+    pub via_partner: Option<String>,
+}
+
+/// Validates a display name: 1 to 100 characters after trimming.
+pub fn check_name(name: &str) -> Result<String, AppError> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(AppError::invalid("name", "Names need 1 to 100 characters."));
+    }
+    Ok(name.to_owned())
+}
+
+/// Creates an account (and, unless `with_company` is false, a company of
+/// its own with the person as first company admin).
+pub async fn create_account(
+    tx: &mut Tx,
+    email: &str,
+    name: &str,
+    password: &str,
+    company: Option<&str>,
+    now: i64,
+) -> Result<i64, AppError> {
+    let email = policy::validate::normalize_email(email)
+        .map_err(|e| AppError::invalid("email", capitalize(&e.to_string())))?;
+    let name = check_name(name)?;
+    auth::check_password(password)?;
+    let taken = sqlx::query("SELECT id FROM accounts WHERE email = $1")
+        .bind(&email)
+        .fetch_optional(&mut **tx)
+        .await?;
+    if taken.is_some() {
+        return Err(AppError::Conflict(
+            "An account with that email already exists; sign in instead.".into(),
+        ));
+    }
+    let hash = auth::hash_password(password)?;
+    let row = sqlx::query(
+        "INSERT INTO accounts (email, name, password_hash, support, created_at) VALUES ($1, $2, $3, 0, $4) RETURNING id",
+    )
+    .bind(&email)
+    .bind(&name)
+    .bind(hash)
+    .bind(now)
+    .fetch_one(&mut **tx)
+    .await?;
+    let id: i64 = col(&row, "id")?;
+    if let Some(company) = company {
+        let company_name = if company.trim().is_empty() {
+            format!("{name}'s company")
+        } else {
+            company.trim().to_owned()
+        };
+        let c = sqlx::query("INSERT INTO companies (name) VALUES ($1) RETURNING id")
+            .bind(company_name)
+            .fetch_one(&mut **tx)
+            .await?;
+        let cid: i64 = col(&c, "id")?;
+        sqlx::query(
+            "INSERT INTO company_members (company_id, account_id, admin) VALUES ($1, $2, 1)",
+        )
+        .bind(cid)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(id)
+}
+
+pub fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
+        None => String::new(),
+    }
+}
+
+/// Create an account and its own company, and sign in.
+#[utoipa::path(post, path = "/api/auth/signup", request_body = SignUp,
+    responses((status = 200, body = Session), (status = 400, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody)))]
+pub async fn signup(
+    State(st): State<AppState>,
+    jar: CookieJar,
+    Body(req): Body<SignUp>,
+) -> ApiResult<(CookieJar, Json<Session>)> {
+    let now = st.now();
+    let mut tx = st.db.begin().await?;
+    let id = create_account(
+        &mut tx,
+        &req.email,
+        &req.name,
+        &req.password,
+        Some(req.company.as_deref().unwrap_or("")),
+        now,
+    )
+    .await?;
+    let (cookie, csrf) = auth::start_session(&mut tx, id, now).await?;
+    let account = account_info(&mut tx, id).await?;
+    tx.commit().await?;
+    Ok((jar.add(cookie), Json(Session { account, csrf_token: csrf })))
+}
+
+pub async fn account_info(tx: &mut Tx, id: i64) -> Result<AccountInfo, AppError> {
+    let r = sqlx::query("SELECT id, email, name, support FROM accounts WHERE id = $1")
+        .bind(id)
+        .fetch_one(&mut **tx)
+        .await?;
+    Ok(AccountInfo {
+        id: col(&r, "id")?,
+        email: col(&r, "email")?,
+        name: col(&r, "name")?,
+        support: col::<i64>(&r, "support")? != 0,
+    })
+}
+
+/// Sign in with email and password.
+#[utoipa::path(post, path = "/api/auth/login", request_body = SignIn,
+    responses((status = 200, body = Session), (status = 401, body = crate::error::ErrorBody), (status = 429, body = crate::error::ErrorBody)))]
+pub async fn login(
+    State(st): State<AppState>,
+    jar: CookieJar,
+    Body(req): Body<SignIn>,
+) -> ApiResult<(CookieJar, Json<Session>)> {
+    let now = st.now();
+    let email = req.email.trim().to_lowercase();
+    st.throttle.check(&email, now)?;
+    let mut tx = st.db.begin().await?;
+    let row = sqlx::query("SELECT id, password_hash FROM accounts WHERE email = $1")
+        .bind(&email)
+        .fetch_optional(&mut *tx)
+        .await?;
+    let Some(row) = row.filter(|r| {
+        col::<String>(r, "password_hash").is_ok_and(|h| auth::verify_password(&req.password, &h))
+    }) else {
+        st.throttle.failed(&email, now);
+        return Err(AppError::BadRequest {
+            status: axum::http::StatusCode::UNAUTHORIZED,
+            field: None,
+            message: "That email and password do not match an account.".into(),
+        });
+    };
+    st.throttle.succeeded(&email);
+    let id: i64 = col(&row, "id")?;
+    let (cookie, csrf) = auth::start_session(&mut tx, id, now).await?;
+    let account = account_info(&mut tx, id).await?;
+    tx.commit().await?;
+    Ok((jar.add(cookie), Json(Session { account, csrf_token: csrf })))
+}
+
+/// Sign out: the session is deleted server-side.
+#[utoipa::path(post, path = "/api/auth/logout", responses((status = 200, body = Done), (status = 401, body = crate::error::ErrorBody)))]
+pub async fn logout(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    jar: CookieJar,
+) -> ApiResult<(CookieJar, Json<Done>)> {
+    sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+        .bind(&user.session_hash)
+        .execute(&st.db.pool)
+        .await?;
+    Ok((jar.add(auth::cleared_cookie()), Json(DONE)))
+}
+
+/// The signed-in account, its companies and workspaces.
+#[utoipa::path(get, path = "/api/me", responses((status = 200, body = Me), (status = 401, body = crate::error::ErrorBody)))]
+pub async fn me(State(st): State<AppState>, user: CurrentUser) -> ApiResult<Json<Me>> {
+    let mut tx = st.db.begin().await?;
+    let companies = sqlx::query(
+        "SELECT c.id, c.name, m.admin, c.partner_enabled, c.client_enabled FROM company_members m \
+         JOIN companies c ON c.id = m.company_id WHERE m.account_id = $1 ORDER BY c.id",
+    )
+    .bind(user.id)
+    .fetch_all(&mut *tx)
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(CompanyRef {
+            id: col(r, "id")?,
+            name: col(r, "name")?,
+            admin: col::<i64>(r, "admin")? != 0,
+            partner_enabled: col::<i64>(r, "partner_enabled")? != 0,
+            client_enabled: col::<i64>(r, "client_enabled")? != 0,
+        })
+    })
+    .collect::<Result<Vec<_>, AppError>>()?;
+    let workspaces = sqlx::query(
+        "SELECT w.id, w.name, w.company_id, c.name AS company_name, m.role, p.name AS partner_name \
+         FROM members m JOIN workspaces w ON w.id = m.workspace_id JOIN companies c ON c.id = w.company_id \
+         LEFT JOIN companies p ON p.id = m.partner_company_id WHERE m.account_id = $1 ORDER BY w.id",
+    )
+    .bind(user.id)
+    .fetch_all(&mut *tx)
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(WorkspaceRef {
+            id: col(r, "id")?,
+            name: col(r, "name")?,
+            company: col(r, "company_id")?,
+            company_name: col(r, "company_name")?,
+            role: col(r, "role")?,
+            via_partner: col(r, "partner_name")?,
+        })
+    })
+    .collect::<Result<Vec<_>, AppError>>()?;
+    tx.commit().await?;
+    Ok(Json(Me {
+        account: AccountInfo {
+            id: user.id,
+            email: user.email,
+            name: user.name,
+            support: user.support,
+        },
+        csrf_token: user.csrf,
+        companies,
+        workspaces,
+    }))
+}

@@ -1,0 +1,18 @@
+//! The API suite on an embedded SQLite database (a fresh file per test).
+
+mod common;
+
+use common::TestApp;
+
+scenarios!(TestApp::sqlite();
+    accounts_sessions_and_csrf,
+    malformed_input_changes_nothing,
+    invitation_links,
+    join_link_and_requests,
+    escalation_matrix,
+    concurrent_toggle_saves,
+    ownership_stays_single,
+    groups_resources_and_runs,
+    partner_lifecycle,
+    openapi_covers_every_route,
+);

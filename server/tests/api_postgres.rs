@@ -1,0 +1,20 @@
+//! The same API suite on a real PostgreSQL (a fresh database per test).
+//! `cargo xtask test` starts a throwaway cluster, sets
+//! `GATEHOUSE_TEST_PG_URL` and runs these with `--ignored`.
+
+mod common;
+
+use common::TestApp;
+
+scenarios!(ignored TestApp::postgres();
+    accounts_sessions_and_csrf,
+    malformed_input_changes_nothing,
+    invitation_links,
+    join_link_and_requests,
+    escalation_matrix,
+    concurrent_toggle_saves,
+    ownership_stays_single,
+    groups_resources_and_runs,
+    partner_lifecycle,
+    openapi_covers_every_route,
+);
