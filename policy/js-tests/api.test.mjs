@@ -26,6 +26,17 @@ test("decide: an admin cannot switch on what the Admin role lacks", () => {
   assert.equal(policy.decide(100, on).allowed, true);
 });
 
+test("one reason, different sentences: each decision keeps its own", () => {
+  const create = (name) => ({ type: "create_group", workspace: WS, name, description: "" });
+  const empty = policy.decide(100, create(" "));
+  const reserved = policy.decide(100, create("default"));
+  assert.equal(empty.code, "invalid_group_name");
+  assert.equal(reserved.code, "invalid_group_name");
+  assert.equal(empty.message, "Enter a name for the group.");
+  assert.match(reserved.message, /every member is in/);
+  assert.ok(Object.isFrozen(empty), "decisions are immutable values");
+});
+
 test("decideMany answers in order", () => {
   const out = policy.decideMany(103, [
     { type: "view_permissions", workspace: WS },

@@ -11,7 +11,6 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use wasm_bindgen::prelude::*;
 
-use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::HashMap;
 
@@ -86,24 +85,24 @@ impl DecisionCache {
     fn get(&mut self, d: &Decision) -> Result<JsValue, JsError> {
         let slot = match d {
             Decision::Allowed => &mut self.allowed,
-            Decision::Denied(denial) => match &denial.message {
-                Cow::Borrowed(_) => {
-                    if let Some(v) = self.standard.get(&denial.code) {
-                        return Ok(v.clone());
-                    }
-                    let v = frozen(d)?;
-                    self.standard.insert(denial.code, v.clone());
-                    return Ok(v);
+            // Keyed by reason only when the sentence is the reason's default;
+            // any other sentence is keyed by its text.
+            Decision::Denied(denial) if denial.message == denial.code.default_message() => {
+                if let Some(v) = self.standard.get(&denial.code) {
+                    return Ok(v.clone());
                 }
-                Cow::Owned(message) => {
-                    if let Some(v) = self.specific.get(message.as_str()) {
-                        return Ok(v.clone());
-                    }
-                    let v = frozen(d)?;
-                    self.specific.insert(message.clone(), v.clone());
-                    return Ok(v);
+                let v = frozen(d)?;
+                self.standard.insert(denial.code, v.clone());
+                return Ok(v);
+            }
+            Decision::Denied(denial) => {
+                if let Some(v) = self.specific.get(denial.message.as_ref()) {
+                    return Ok(v.clone());
                 }
-            },
+                let v = frozen(d)?;
+                self.specific.insert(denial.message.to_string(), v.clone());
+                return Ok(v);
+            }
         };
         match slot {
             Some(v) => Ok(v.clone()),

@@ -1,6 +1,7 @@
 //! `cargo xtask <command>`: the project's automation, in Rust so it runs
 //! wherever cargo does. Each step prints what it is doing.
 
+mod pg;
 mod pkg;
 mod tools;
 
@@ -67,11 +68,20 @@ fn test() -> Result {
         "warnings",
     ]))?;
     Step::new("tests").run(cargo(["test", "--workspace"]))?;
+    postgres_tests()?;
     pkg::pkg()?;
     js_tests()?;
     differential(100_000, None)?;
     println!("\nall checks passed in {:.0?} ({})", started.elapsed(), root().display());
     Ok(())
+}
+
+/// The API suite again, on a real PostgreSQL started for the run.
+fn postgres_tests() -> Result {
+    let cluster = pg::Cluster::start()?;
+    let mut c = cargo(["test", "-p", "server", "--test", "api_postgres", "--", "--ignored"]);
+    c.env("GATEHOUSE_TEST_PG_URL", &cluster.url);
+    Step::new("API tests on PostgreSQL").run(c)
 }
 
 /// The package's own tests, run against the built package as a user would
