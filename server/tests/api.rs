@@ -15,4 +15,6 @@ scenarios!(TestApp::sqlite();
     groups_resources_and_runs,
     partner_lifecycle,
     openapi_covers_every_route,
+    companies_support_and_audit_filters,
+    serves_the_spa_with_fallback,
 );

@@ -17,4 +17,6 @@ scenarios!(ignored TestApp::postgres();
     groups_resources_and_runs,
     partner_lifecycle,
     openapi_covers_every_route,
+    companies_support_and_audit_filters,
+    serves_the_spa_with_fallback,
 );

@@ -134,7 +134,27 @@ fn diff(args: &[String]) -> Result {
 }
 
 fn demo() -> Result {
-    Err("the demo needs the backend and the SPA, which are not built yet".into())
+    tools::ensure_wasm_target()?;
+    let dist = root().join("dist");
+    if !dist.join("index.html").exists() {
+        println!(
+            "\n==> note: the single-page app is not built yet (its issue is open); \
+             the server runs the API only"
+        );
+    }
+    Step::new("build the server (release)").run(cargo(["build", "--release", "-p", "server"]))?;
+    println!("\n==> starting Gatehouse on http://127.0.0.1:8080 (Ctrl-C to stop)");
+    let server = root().join("target/release/server");
+    let status = std::process::Command::new(server)
+        .args(["--demo", "--addr", "127.0.0.1:8080"])
+        .arg("--data")
+        .arg(root().join("data"))
+        .arg("--dist")
+        .arg(&dist)
+        .current_dir(root())
+        .status()
+        .map_err(|e| format!("cannot start the server: {e}"))?;
+    if status.success() { Ok(()) } else { Err(format!("the server stopped ({status})")) }
 }
 
 /// `cargo xtask bench`: figures measured side by side in one run.

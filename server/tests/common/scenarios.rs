@@ -781,3 +781,124 @@ pub async fn openapi_covers_every_route(app: TestApp) {
     }
     assert!(routes >= 30, "found {routes} routes");
 }
+
+pub async fn companies_support_and_audit_filters(app: TestApp) {
+    let (ws, owner, admin, dev, _dev2, _analyst, partner_boss, support) = demo_clients(&app).await;
+    let (_, me) = app.get("/api/me", &owner).await;
+    let beta = me["companies"][0]["id"].as_i64().unwrap();
+    // Company admins create workspaces; the creator is Owner, with a default group.
+    let (s, v) = app
+        .post(
+            &format!("/api/companies/{beta}/workspaces"),
+            json!({"name": "Second", "data_studio": false}),
+            &admin,
+        )
+        .await;
+    assert_eq!((s, code(&v)), (StatusCode::FORBIDDEN, "not_company_admin"));
+    let (s, v) = app
+        .post(&format!("/api/companies/{beta}/workspaces"), json!({"name": "Second"}), &owner)
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let second = v["id"].as_i64().unwrap();
+    let (_, snap) = app.get(&format!("/api/workspaces/{second}"), &owner).await;
+    assert_eq!(snap["snapshot"]["workspaces"][0]["members"][0]["role"], "owner");
+    assert_eq!(snap["snapshot"]["workspaces"][0]["groups"][0]["is_default"], true);
+    let (s, v) = app.get(&format!("/api/workspaces/{second}"), &dev).await;
+    assert_eq!(
+        (s, code(&v)),
+        (StatusCode::FORBIDDEN, "not_a_member"),
+        "company membership is not workspace membership"
+    );
+    // Company members: an existing account, added by a company admin.
+    let (s, v) = app
+        .post(
+            &format!("/api/companies/{beta}/members"),
+            json!({"email": "dev@beta.example", "admin": false}),
+            &admin,
+        )
+        .await;
+    assert_eq!((s, code(&v)), (StatusCode::FORBIDDEN, "not_company_admin"));
+    let (s, _) = app
+        .post(
+            &format!("/api/companies/{beta}/members"),
+            json!({"email": "DEV@beta.example"}),
+            &owner,
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, v) = app
+        .post(&format!("/api/companies/{beta}/members"), json!({"email": "nobody@x.io"}), &owner)
+        .await;
+    assert_eq!((s, code(&v)), (StatusCode::NOT_FOUND, "not_found"));
+    // Company visibility: members see theirs, support sees all.
+    let (_, list) = app.get("/api/companies", &support).await;
+    assert!(list.as_array().unwrap().len() >= 2);
+    let (_, list) = app.get("/api/companies", &partner_boss).await;
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    let (s, v) = app.get(&format!("/api/companies/{beta}"), &partner_boss).await;
+    assert_eq!((s, code(&v)), (StatusCode::FORBIDDEN, "not_company_member"));
+    // The support bootstrap marks an account as support.
+    let id = server::demo::create_support(
+        &app.state,
+        "helper@gatehouse.example",
+        "Helper",
+        "helper password",
+    )
+    .await
+    .unwrap();
+    let helper = app.login_with("helper@gatehouse.example", "helper password").await;
+    assert_eq!(helper.id, id);
+    let (_, me) = app.get("/api/me", &helper).await;
+    assert_eq!(me["account"]["support"], true);
+    // Audit filters: by actor, kind and time window.
+    let (_, all) = app.get(&format!("/api/workspaces/{ws}/audit"), &owner).await;
+    assert!(!all.as_array().unwrap().is_empty());
+    app.post(&format!("/api/workspaces/{ws}/groups"), json!({"name": "Audited"}), &admin).await;
+    let (_, by_admin) =
+        app.get(&format!("/api/workspaces/{ws}/audit?actor={}", admin.id), &owner).await;
+    assert!(
+        by_admin.as_array().unwrap().iter().all(|e| e["actor"] == admin.id)
+            && !by_admin.as_array().unwrap().is_empty()
+    );
+    let now = app.state.now();
+    let (_, future) =
+        app.get(&format!("/api/workspaces/{ws}/audit?from={}", now + 10), &owner).await;
+    assert!(future.as_array().unwrap().is_empty());
+    let (_, groups) = app
+        .get(&format!("/api/workspaces/{ws}/audit?kind=group.create&to={}", now + 10), &owner)
+        .await;
+    assert_eq!(groups[0]["subject"], "Audited");
+    let (s, v) = app.get(&format!("/api/workspaces/{ws}/audit"), &dev).await;
+    assert_eq!((s, code(&v)), (StatusCode::FORBIDDEN, "owner_or_admin_only"));
+}
+
+pub async fn serves_the_spa_with_fallback(app: TestApp) {
+    let dist = app.dir.path().join("dist");
+    std::fs::create_dir_all(&dist).unwrap();
+    std::fs::write(dist.join("index.html"), "<!doctype html><title>Gatehouse</title>").unwrap();
+    let router = server::app(app.state.clone(), Some(&dist));
+    use tower::ServiceExt;
+    for path in ["/", "/workspaces/1/settings/users"] {
+        let res = router
+            .clone()
+            .oneshot(axum::http::Request::get(path).body(axum::body::Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{path}");
+        let body = http_body_util::BodyExt::collect(res.into_body()).await.unwrap().to_bytes();
+        assert!(
+            String::from_utf8_lossy(&body).contains("<title>Gatehouse</title>"),
+            "{path} falls back to index.html"
+        );
+    }
+    let res = router
+        .clone()
+        .oneshot(axum::http::Request::get("/api/nope").body(axum::body::Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status(),
+        StatusCode::NOT_FOUND,
+        "unknown API routes are JSON 404s, not the SPA"
+    );
+}
