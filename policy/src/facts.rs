@@ -174,6 +174,13 @@ pub struct Resource {
     pub components: Vec<Id>,
 }
 
+impl Invitation {
+    /// Whether the link has expired at `now` (shown as Expired; refused).
+    pub fn is_expired(&self, now: Timestamp) -> bool {
+        now >= self.expires_at
+    }
+}
+
 /// A client's grant of access to a partner company.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "wasm", derive(tsify::Tsify))]

@@ -54,7 +54,7 @@ pub(super) fn accept_invitation(
 ) -> Check {
     let account = ws.facts().account(actor).ok_or_else(|| refuse(Reason::UnknownAccount))?;
     let inv = ws.invitation(invitation).ok_or_else(|| refuse(Reason::UnknownInvitation))?;
-    ensure(now < inv.expires_at, Reason::InvitationExpired)?;
+    ensure(!inv.is_expired(now), Reason::InvitationExpired)?;
     let same = match (normalize_email(&account.email), normalize_email(&inv.email)) {
         (Ok(a), Ok(b)) => a == b,
         _ => false,

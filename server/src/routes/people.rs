@@ -270,22 +270,23 @@ pub struct InvitationInfo {
     pub has_account: bool,
 }
 
+/// The open invitation a link's token names, and its workspace.
 async fn invitation_by_token(
     tx: &mut Tx,
     token: &str,
-) -> Result<(Id, Id, String, String, i64), AppError> {
+) -> Result<(Id, policy::Invitation), AppError> {
     let r = sqlx::query("SELECT i.id, i.workspace_id, i.email, i.role, i.expires_at FROM invitations i WHERE i.token_hash = $1")
         .bind(token_hash(token))
         .fetch_optional(&mut **tx)
         .await?
         .ok_or(AppError::NotFound("This invitation link is not valid: it was used, replaced by a newer one, or deleted."))?;
-    Ok((
-        col(&r, "id")?,
-        col(&r, "workspace_id")?,
-        col(&r, "email")?,
-        col(&r, "role")?,
-        col(&r, "expires_at")?,
-    ))
+    let invitation = policy::Invitation {
+        id: col(&r, "id")?,
+        email: col(&r, "email")?,
+        role: crate::load::parse_enum(&col::<String>(&r, "role")?)?,
+        expires_at: col(&r, "expires_at")?,
+    };
+    Ok((col(&r, "workspace_id")?, invitation))
 }
 
 /// What an invitation link is for (no sign-in needed).
@@ -295,7 +296,7 @@ pub async fn invitation_info(
     Path(token): Path<String>,
 ) -> ApiResult<Json<InvitationInfo>> {
     let mut tx = st.db.begin().await?;
-    let (_, ws, email, role, expires) = invitation_by_token(&mut tx, &token).await?;
+    let (ws, inv) = invitation_by_token(&mut tx, &token).await?;
     let name: String = col(
         &sqlx::query("SELECT name FROM workspaces WHERE id = $1")
             .bind(ws)
@@ -304,7 +305,7 @@ pub async fn invitation_info(
         "name",
     )?;
     let has_account = sqlx::query("SELECT id FROM accounts WHERE email = $1")
-        .bind(&email)
+        .bind(&inv.email)
         .fetch_optional(&mut *tx)
         .await?
         .is_some();
@@ -312,9 +313,9 @@ pub async fn invitation_info(
     Ok(Json(InvitationInfo {
         workspace: ws,
         workspace_name: name,
-        email,
-        role,
-        expired: expires <= st.now(),
+        expired: inv.is_expired(st.now()),
+        role: enum_text(&inv.role),
+        email: inv.email,
         has_account,
     }))
 }
@@ -343,7 +344,8 @@ pub async fn accept(
     let _w = st.write().await;
     let now = st.now();
     let mut tx = st.db.begin().await?;
-    let (inv, ws, email, role, _) = invitation_by_token(&mut tx, &token).await?;
+    let (ws, invitation) = invitation_by_token(&mut tx, &token).await?;
+    let (inv, email, role) = (invitation.id, invitation.email, enum_text(&invitation.role));
     let (account, new_session) = match &user {
         Some(u) => (u.id, None),
         None => {

@@ -431,7 +431,7 @@ pub async fn members(
     Query(search): Query<MemberSearch>,
 ) -> ApiResult<Json<Vec<MemberRow>>> {
     let mut tx = st.db.begin().await?;
-    decide(&mut tx, &user, &[ws], &[], &Action::ViewUsers { workspace: ws }).await?;
+    let snap = decide(&mut tx, &user, &[ws], &[], &Action::ViewUsers { workspace: ws }).await?;
     let needle = search.q.trim().to_lowercase();
     let now = st.now();
     let mut rows = Vec::new();
@@ -453,22 +453,16 @@ pub async fn members(
             invitation: None,
         });
     }
-    for r in sqlx::query(
-        "SELECT id, email, role, expires_at FROM invitations WHERE workspace_id = $1 ORDER BY id",
-    )
-    .bind(ws)
-    .fetch_all(&mut *tx)
-    .await?
-    {
-        let expires: i64 = col(&r, "expires_at")?;
+    // Open invitations come with the facts already loaded.
+    for inv in snap.workspaces.iter().filter(|w| w.id == ws).flat_map(|w| &w.invitations) {
         rows.push(MemberRow {
             id: 0,
             name: String::new(),
-            email: col(&r, "email")?,
-            role: col(&r, "role")?,
-            status: if expires <= now { "expired" } else { "waiting" }.into(),
+            email: inv.email.clone(),
+            role: enum_text(&inv.role),
+            status: if inv.is_expired(now) { "expired" } else { "waiting" }.into(),
             partner: None,
-            invitation: Some(col(&r, "id")?),
+            invitation: Some(inv.id),
         });
     }
     tx.commit().await?;
