@@ -169,13 +169,14 @@ pub async fn seed_if_empty(
         .bind(techhelp)
         .execute(&mut *tx)
         .await?;
-    for (c, a, adm) in [(beta, admin, 0), (techhelp, analyst, 0)] {
+    // Plain (non-admin) company members. Flags are BIGINT: bind no untyped
+    // integers, or PostgreSQL's cached statement types disagree later.
+    for (c, a) in [(beta, admin), (techhelp, analyst)] {
         sqlx::query(
-            "INSERT INTO company_members (company_id, account_id, admin) VALUES ($1, $2, $3)",
+            "INSERT INTO company_members (company_id, account_id, admin) VALUES ($1, $2, 0)",
         )
         .bind(c)
         .bind(a)
-        .bind(adm)
         .execute(&mut *tx)
         .await?;
     }
