@@ -123,3 +123,24 @@ pub async fn audit(
     .await?;
     Ok(())
 }
+
+/// The `name` column of `table` for `ids`, in one query per 500 ids.
+pub async fn names(
+    tx: &mut Tx,
+    table: &'static str,
+    ids: &[i64],
+) -> Result<std::collections::HashMap<i64, String>, AppError> {
+    let mut out = std::collections::HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        let sql =
+            format!("SELECT id, name FROM {table} WHERE id IN ({})", placeholders(1, chunk.len()));
+        let mut q = sqlx::query(&sql);
+        for id in chunk {
+            q = q.bind(*id);
+        }
+        for r in q.fetch_all(&mut **tx).await? {
+            out.insert(col(&r, "id")?, col(&r, "name")?);
+        }
+    }
+    Ok(out)
+}

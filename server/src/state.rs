@@ -61,9 +61,10 @@ impl AppState {
     }
 }
 
-/// Asks the policy; a refusal becomes the matching HTTP error.
-pub fn authorize(snapshot: &Snapshot, actor: Id, action: &Action) -> Result<Facts, AppError> {
-    let facts = Facts::new(snapshot.clone());
+/// Indexes the facts and asks the policy; a refusal becomes the matching
+/// HTTP error. The indexed facts are returned for the write that follows.
+pub fn authorize(snapshot: Snapshot, actor: Id, action: &Action) -> Result<Facts, AppError> {
+    let facts = Facts::new(snapshot);
     match facts.decide(actor, action) {
         policy::Decision::Allowed => Ok(facts),
         policy::Decision::Denied(d) => Err(AppError::Denied(d)),

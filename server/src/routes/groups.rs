@@ -9,7 +9,7 @@ use serde_json::json;
 use utoipa::ToSchema;
 
 use super::workspaces::Created;
-use super::{DONE, Done, decide};
+use super::{DONE, Done, change};
 use crate::auth::CurrentUser;
 use crate::body::Body;
 use crate::db::{self, col};
@@ -44,10 +44,8 @@ pub async fn create(
     Path(ws): Path<Id>,
     Body(req): Body<GroupFields>,
 ) -> ApiResult<Json<Created>> {
-    let _w = st.write().await;
-    let mut tx = st.db.begin().await?;
-    decide(
-        &mut tx,
+    let (_w, mut tx, _) = change(
+        &st,
         &user,
         &[ws],
         &[],
@@ -91,10 +89,8 @@ pub async fn edit(
     Path((ws, group)): Path<(Id, Id)>,
     Body(req): Body<GroupFields>,
 ) -> ApiResult<Json<Done>> {
-    let _w = st.write().await;
-    let mut tx = st.db.begin().await?;
-    let snap = decide(
-        &mut tx,
+    let (_w, mut tx, facts) = change(
+        &st,
         &user,
         &[ws],
         &[],
@@ -106,7 +102,8 @@ pub async fn edit(
         },
     )
     .await?;
-    let before = snap
+    let before = facts
+        .snapshot()
         .workspaces
         .iter()
         .flat_map(|w| &w.groups)
@@ -151,20 +148,16 @@ pub async fn remove(
     Path((ws, group)): Path<(Id, Id)>,
     Body(req): Body<ConfirmDelete>,
 ) -> ApiResult<Json<Done>> {
-    let _w = st.write().await;
-    let mut tx = st.db.begin().await?;
-    let snap = decide(
-        &mut tx,
+    let (_w, mut tx, facts) = change(
+        &st,
         &user,
         &[ws],
         &[],
         &Action::DeleteGroup { workspace: ws, group, confirm_name: req.confirm_name.clone() },
     )
     .await?;
-    let orphaned = policy::Facts::new(snap)
-        .workspace(ws)
-        .map(|w| w.resources_orphaned_by_deleting(group))
-        .unwrap_or(0);
+    let orphaned =
+        facts.workspace(ws).map(|w| w.resources_orphaned_by_deleting(group)).unwrap_or(0);
     sqlx::query("DELETE FROM groups WHERE id = $1").bind(group).execute(&mut *tx).await?;
     db::audit(
         &mut tx,
@@ -196,17 +189,14 @@ pub async fn add_members(
     Path((ws, group)): Path<(Id, Id)>,
     Body(req): Body<AddMembers>,
 ) -> ApiResult<Json<Done>> {
-    let _w = st.write().await;
-    let mut tx = st.db.begin().await?;
-    let snap = decide(
-        &mut tx,
+    let (_w, mut tx, facts) = change(
+        &st,
         &user,
         &[ws],
         &[],
         &Action::AddGroupMembers { workspace: ws, group, accounts: req.accounts.clone() },
     )
     .await?;
-    let facts = policy::Facts::new(snap);
     let view = facts.workspace(ws);
     for &a in &req.accounts {
         if view.is_some_and(|w| !w.in_group(group, a)) {
@@ -240,10 +230,8 @@ pub async fn remove_member(
     user: CurrentUser,
     Path((ws, group, account)): Path<(Id, Id, Id)>,
 ) -> ApiResult<Json<Done>> {
-    let _w = st.write().await;
-    let mut tx = st.db.begin().await?;
-    decide(
-        &mut tx,
+    let (_w, mut tx, _) = change(
+        &st,
         &user,
         &[ws],
         &[],

@@ -11,8 +11,9 @@ pub mod resources;
 pub mod workspaces;
 
 use axum::Router;
-use policy::{Action, Id, Snapshot};
+use policy::{Action, Facts, Id};
 use serde::Serialize;
+use tokio::sync::MutexGuard;
 
 use crate::auth::CurrentUser;
 use crate::db::Tx;
@@ -33,17 +34,31 @@ pub fn api() -> Router<AppState> {
 }
 
 /// Loads the facts for `workspaces`/`companies` and asks the policy about
-/// `action` by `user`; the snapshot is returned for the write that follows.
+/// `action` by `user`; the indexed facts are returned for what follows.
 pub async fn decide(
     tx: &mut Tx,
     user: &CurrentUser,
     workspaces: &[Id],
     companies: &[Id],
     action: &Action,
-) -> Result<Snapshot, AppError> {
+) -> Result<Facts, AppError> {
     let snapshot = load::facts(tx, user.id, workspaces, companies).await?;
-    authorize(&snapshot, user.id, action)?;
-    Ok(snapshot)
+    authorize(snapshot, user.id, action)
+}
+
+/// The start of every write: take the write lock, begin the transaction,
+/// load the facts and ask the policy. The caller writes, audits, commits.
+pub async fn change<'a>(
+    st: &'a AppState,
+    user: &CurrentUser,
+    workspaces: &[Id],
+    companies: &[Id],
+    action: &Action,
+) -> Result<(MutexGuard<'a, ()>, Tx, Facts), AppError> {
+    let lock = st.write().await;
+    let mut tx = st.db.begin().await?;
+    let facts = decide(&mut tx, user, workspaces, companies, action).await?;
+    Ok((lock, tx, facts))
 }
 
 /// `{ "ok": true }`.

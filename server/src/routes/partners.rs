@@ -10,7 +10,7 @@ use serde_json::json;
 use utoipa::ToSchema;
 
 use super::people::remove_member_in;
-use super::{DONE, Done, decide};
+use super::{DONE, Done, change, decide};
 use crate::auth::{CurrentUser, random_token, token_hash};
 use crate::body::Body;
 use crate::db::{self, Tx, col};
@@ -157,8 +157,8 @@ pub async fn company(
     Path(company): Path<Id>,
 ) -> ApiResult<Json<CompanyDetail>> {
     let mut tx = st.db.begin().await?;
-    let snap = decide(&mut tx, &user, &[], &[company], &Action::ViewCompany { company }).await?;
-    let d = detail(&mut tx, company, &snap).await?;
+    let facts = decide(&mut tx, &user, &[], &[company], &Action::ViewCompany { company }).await?;
+    let d = detail(&mut tx, company, facts.snapshot()).await?;
     tx.commit().await?;
     Ok(Json(d))
 }
@@ -220,11 +220,10 @@ pub async fn capabilities(
     Path(company): Path<Id>,
     Body(req): Body<Capabilities>,
 ) -> ApiResult<Json<Done>> {
-    let _w = st.write().await;
-    let mut tx = st.db.begin().await?;
-    let snap = decide(&mut tx, &user, &[], &[company], &Action::SetCompanyCapabilities { company })
-        .await?;
-    let before = snap
+    let (_w, mut tx, facts) =
+        change(&st, &user, &[], &[company], &Action::SetCompanyCapabilities { company }).await?;
+    let before = facts
+        .snapshot()
         .companies
         .iter()
         .find(|c| c.id == company)
@@ -268,9 +267,8 @@ pub async fn add_member(
     Path(company): Path<Id>,
     Body(req): Body<NewCompanyMember>,
 ) -> ApiResult<Json<Done>> {
-    let _w = st.write().await;
-    let mut tx = st.db.begin().await?;
-    decide(&mut tx, &user, &[], &[company], &Action::AddCompanyMember { company }).await?;
+    let (_w, mut tx, _) =
+        change(&st, &user, &[], &[company], &Action::AddCompanyMember { company }).await?;
     let email = policy::validate::normalize_email(&req.email)
         .map_err(|e| AppError::invalid("email", e.to_string()))?;
     let account: i64 = col(
@@ -335,9 +333,7 @@ pub async fn create_grant(
     Path(client): Path<Id>,
     Body(req): Body<NewGrant>,
 ) -> ApiResult<Json<GrantCreated>> {
-    let _w = st.write().await;
     let now = st.now();
-    let mut tx = st.db.begin().await?;
     let action = Action::CreateGrant {
         client,
         partner: req.partner,
@@ -345,7 +341,7 @@ pub async fn create_grant(
         role: req.role,
         sections: req.sections.clone(),
     };
-    decide(&mut tx, &user, &[], &[client, req.partner], &action).await?;
+    let (_w, mut tx, _) = change(&st, &user, &[], &[client, req.partner], &action).await?;
     let key = format!("ghk_{}", random_token());
     let mut sections = req.sections.clone();
     sections.sort_unstable();

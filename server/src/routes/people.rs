@@ -11,7 +11,7 @@ use serde_json::json;
 use utoipa::ToSchema;
 
 use super::account::{Session, account_info, create_account};
-use super::{DONE, Done, decide};
+use super::{DONE, Done, change, decide};
 use crate::auth::{self, CurrentUser, random_token, token_hash};
 use crate::body::Body;
 use crate::db::{self, Tx, col};
@@ -87,11 +87,9 @@ pub async fn invite(
     Path(ws): Path<Id>,
     Body(req): Body<NewInvitation>,
 ) -> ApiResult<Json<InvitationSent>> {
-    let _w = st.write().await;
     let now = st.now();
-    let mut tx = st.db.begin().await?;
-    decide(
-        &mut tx,
+    let (_w, mut tx, _) = change(
+        &st,
         &user,
         &[ws],
         &[],
@@ -175,18 +173,17 @@ pub async fn resend(
     user: CurrentUser,
     Path((ws, inv)): Path<(Id, Id)>,
 ) -> ApiResult<Json<InvitationSent>> {
-    let _w = st.write().await;
     let now = st.now();
-    let mut tx = st.db.begin().await?;
-    let snap = decide(
-        &mut tx,
+    let (_w, mut tx, facts) = change(
+        &st,
         &user,
         &[ws],
         &[],
         &Action::ResendInvitation { workspace: ws, invitation: inv },
     )
     .await?;
-    let email = snap
+    let email = facts
+        .snapshot()
         .workspaces
         .iter()
         .flat_map(|w| &w.invitations)
@@ -225,17 +222,16 @@ pub async fn delete_invitation(
     user: CurrentUser,
     Path((ws, inv)): Path<(Id, Id)>,
 ) -> ApiResult<Json<Done>> {
-    let _w = st.write().await;
-    let mut tx = st.db.begin().await?;
-    let snap = decide(
-        &mut tx,
+    let (_w, mut tx, facts) = change(
+        &st,
         &user,
         &[ws],
         &[],
         &Action::DeleteInvitation { workspace: ws, invitation: inv },
     )
     .await?;
-    let email = snap
+    let email = facts
+        .snapshot()
         .workspaces
         .iter()
         .flat_map(|w| &w.invitations)
@@ -362,7 +358,7 @@ pub async fn accept(
     };
     let snap = crate::load::facts(&mut tx, account, &[ws], &[]).await?;
     crate::state::authorize(
-        &snap,
+        snap,
         account,
         &Action::AcceptInvitation { workspace: ws, invitation: inv, now },
     )?;
@@ -417,9 +413,8 @@ pub async fn join_link(
     user: CurrentUser,
     Path(ws): Path<Id>,
 ) -> ApiResult<Json<JoinLink>> {
-    let _w = st.write().await;
-    let mut tx = st.db.begin().await?;
-    decide(&mut tx, &user, &[ws], &[], &Action::ManageJoinLink { workspace: ws }).await?;
+    let (_w, mut tx, _) =
+        change(&st, &user, &[ws], &[], &Action::ManageJoinLink { workspace: ws }).await?;
     let token = random_token();
     sqlx::query("UPDATE workspaces SET join_token_hash = $1 WHERE id = $2")
         .bind(token_hash(&token))
@@ -492,18 +487,12 @@ pub async fn authorize_request(
     user: CurrentUser,
     Path((ws, req)): Path<(Id, Id)>,
 ) -> ApiResult<Json<Done>> {
-    let _w = st.write().await;
     let now = st.now();
-    let mut tx = st.db.begin().await?;
-    let snap = decide(
-        &mut tx,
-        &user,
-        &[ws],
-        &[],
-        &Action::AuthorizeRequest { workspace: ws, request: req },
-    )
-    .await?;
-    let account = snap
+    let (_w, mut tx, facts) =
+        change(&st, &user, &[ws], &[], &Action::AuthorizeRequest { workspace: ws, request: req })
+            .await?;
+    let account = facts
+        .snapshot()
         .workspaces
         .iter()
         .flat_map(|w| &w.requests)
@@ -535,10 +524,9 @@ pub async fn reject_request(
     user: CurrentUser,
     Path((ws, req)): Path<(Id, Id)>,
 ) -> ApiResult<Json<Done>> {
-    let _w = st.write().await;
-    let mut tx = st.db.begin().await?;
-    decide(&mut tx, &user, &[ws], &[], &Action::RejectRequest { workspace: ws, request: req })
-        .await?;
+    let (_w, mut tx, _) =
+        change(&st, &user, &[ws], &[], &Action::RejectRequest { workspace: ws, request: req })
+            .await?;
     sqlx::query("DELETE FROM access_requests WHERE id = $1").bind(req).execute(&mut *tx).await?;
     db::audit(
         &mut tx,
@@ -571,17 +559,16 @@ pub async fn change_role(
     Path((ws, target)): Path<(Id, Id)>,
     Body(req): Body<NewRole>,
 ) -> ApiResult<Json<Done>> {
-    let _w = st.write().await;
-    let mut tx = st.db.begin().await?;
-    let snap = decide(
-        &mut tx,
+    let (_w, mut tx, facts) = change(
+        &st,
         &user,
         &[ws],
         &[],
         &Action::ChangeRole { workspace: ws, target, role: req.role },
     )
     .await?;
-    let before = snap
+    let before = facts
+        .snapshot()
         .workspaces
         .iter()
         .flat_map(|w| &w.members)
@@ -645,9 +632,8 @@ pub async fn remove_member(
     user: CurrentUser,
     Path((ws, target)): Path<(Id, Id)>,
 ) -> ApiResult<Json<Done>> {
-    let _w = st.write().await;
-    let mut tx = st.db.begin().await?;
-    decide(&mut tx, &user, &[ws], &[], &Action::RemoveMember { workspace: ws, target }).await?;
+    let (_w, mut tx, _) =
+        change(&st, &user, &[ws], &[], &Action::RemoveMember { workspace: ws, target }).await?;
     remove_member_in(&st, &mut tx, ws, target, user.id, "member.remove").await?;
     tx.commit().await?;
     Ok(Json(DONE))
@@ -679,10 +665,11 @@ pub async fn toggles(
     Path(ws): Path<Id>,
 ) -> ApiResult<Json<Toggles>> {
     let mut tx = st.db.begin().await?;
-    let snap =
+    let facts =
         decide(&mut tx, &user, &[ws], &[], &Action::ViewPermissions { workspace: ws }).await?;
     tx.commit().await?;
-    let w = snap
+    let w = facts
+        .into_snapshot()
         .workspaces
         .into_iter()
         .find(|w| w.id == ws)
@@ -725,16 +712,14 @@ pub async fn save_toggles(
 ) -> ApiResult<Json<Saved>> {
     let role: Role = crate::load::parse_enum(&role)
         .map_err(|_| AppError::invalid("role", "The role must be `admin` or `developer`."))?;
-    let _w = st.write().await;
-    let mut tx = st.db.begin().await?;
     let action = Action::SaveToggles {
         workspace: ws,
         role,
         toggles: req.toggles.clone(),
         base_version: req.base_version,
     };
-    let snap = decide(&mut tx, &user, &[ws], &[], &action).await?;
-    let before = snap.workspaces.iter().find(|w| w.id == ws).map(|w| {
+    let (_w, mut tx, facts) = change(&st, &user, &[ws], &[], &action).await?;
+    let before = facts.snapshot().workspaces.iter().find(|w| w.id == ws).map(|w| {
         if role == Role::Admin { w.toggles.admin.clone() } else { w.toggles.developer.clone() }
     });
     let next: Vec<Toggle> =

@@ -9,7 +9,7 @@ use serde_json::json;
 use utoipa::ToSchema;
 
 use super::workspaces::{Created, check_title};
-use super::{DONE, Done, decide};
+use super::{DONE, Done, change, decide};
 use crate::auth::CurrentUser;
 use crate::body::Body;
 use crate::db::{self, col};
@@ -47,7 +47,8 @@ pub async fn list(
     Path(ws): Path<Id>,
 ) -> ApiResult<Json<Vec<ResourceRow>>> {
     let mut tx = st.db.begin().await?;
-    let snap = decide(&mut tx, &user, &[ws], &[], &Action::ViewWorkspace { workspace: ws }).await?;
+    let facts =
+        decide(&mut tx, &user, &[ws], &[], &Action::ViewWorkspace { workspace: ws }).await?;
     let names: std::collections::HashMap<i64, String> =
         sqlx::query("SELECT id, name FROM resources WHERE workspace_id = $1")
             .bind(ws)
@@ -57,7 +58,6 @@ pub async fn list(
             .map(|r| Ok((col(r, "id")?, col(r, "name")?)))
             .collect::<Result<_, AppError>>()?;
     tx.commit().await?;
-    let facts = policy::Facts::new(snap);
     let Some(view) = facts.workspace(ws) else { return Ok(Json(Vec::new())) };
     let rows = view
         .data()
@@ -115,17 +115,14 @@ pub async fn create(
     Body(req): Body<NewResource>,
 ) -> ApiResult<Json<Created>> {
     let name = check_title("name", &req.name)?;
-    let _w = st.write().await;
-    let mut tx = st.db.begin().await?;
-    let snap = decide(
-        &mut tx,
+    let (_w, mut tx, facts) = change(
+        &st,
         &user,
         &[ws],
         &[],
         &Action::CreateResource { workspace: ws, kind: req.kind, integration: req.integration },
     )
     .await?;
-    let facts = policy::Facts::new(snap);
     let view = facts.workspace(ws).ok_or(AppError::NotFound("That workspace does not exist."))?;
     let integration = if req.kind == ResourceKind::Flow { req.integration } else { None };
     if req.kind == ResourceKind::Flow {
@@ -198,10 +195,9 @@ pub async fn rename(
     Body(req): Body<Rename>,
 ) -> ApiResult<Json<Done>> {
     let name = check_title("name", &req.name)?;
-    let _w = st.write().await;
-    let mut tx = st.db.begin().await?;
-    decide(&mut tx, &user, &[ws], &[], &Action::EditResource { workspace: ws, resource: res })
-        .await?;
+    let (_w, mut tx, _) =
+        change(&st, &user, &[ws], &[], &Action::EditResource { workspace: ws, resource: res })
+            .await?;
     sqlx::query("UPDATE resources SET name = $1 WHERE id = $2")
         .bind(&name)
         .bind(res)
@@ -230,10 +226,9 @@ pub async fn remove(
     user: CurrentUser,
     Path((ws, res)): Path<(Id, Id)>,
 ) -> ApiResult<Json<Done>> {
-    let _w = st.write().await;
-    let mut tx = st.db.begin().await?;
-    decide(&mut tx, &user, &[ws], &[], &Action::DeleteResource { workspace: ws, resource: res })
-        .await?;
+    let (_w, mut tx, _) =
+        change(&st, &user, &[ws], &[], &Action::DeleteResource { workspace: ws, resource: res })
+            .await?;
     sqlx::query("DELETE FROM resources WHERE id = $1").bind(res).execute(&mut *tx).await?;
     db::audit(
         &mut tx,
@@ -265,17 +260,16 @@ pub async fn set_groups(
     Path((ws, res)): Path<(Id, Id)>,
     Body(req): Body<SetGroups>,
 ) -> ApiResult<Json<Done>> {
-    let _w = st.write().await;
-    let mut tx = st.db.begin().await?;
-    let snap = decide(
-        &mut tx,
+    let (_w, mut tx, facts) = change(
+        &st,
         &user,
         &[ws],
         &[],
         &Action::SetResourceGroups { workspace: ws, resource: res, groups: req.groups.clone() },
     )
     .await?;
-    let before = snap
+    let before = facts
+        .snapshot()
         .workspaces
         .iter()
         .flat_map(|w| &w.resources)
@@ -318,11 +312,9 @@ pub async fn run(
     user: CurrentUser,
     Path((ws, res)): Path<(Id, Id)>,
 ) -> ApiResult<Json<RunPlan>> {
-    let _w = st.write().await;
-    let mut tx = st.db.begin().await?;
-    let snap =
-        decide(&mut tx, &user, &[ws], &[], &Action::RunFlow { workspace: ws, flow: res }).await?;
-    let plan = policy::Facts::new(snap).run_plan(user.id, ws, res).map_err(AppError::Denied)?;
+    let (_w, mut tx, facts) =
+        change(&st, &user, &[ws], &[], &Action::RunFlow { workspace: ws, flow: res }).await?;
+    let plan = facts.run_plan(user.id, ws, res).map_err(AppError::Denied)?;
     db::audit(
         &mut tx,
         Some(ws),

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 
-use super::{DONE, Done, decide};
+use super::{DONE, Done, change, decide};
 use crate::auth::CurrentUser;
 use crate::body::Body;
 use crate::db::{self, Tx, col};
@@ -106,9 +106,8 @@ pub async fn create(
     Body(req): Body<NewWorkspace>,
 ) -> ApiResult<Json<Created>> {
     let name = check_title("name", &req.name)?;
-    let _w = st.write().await;
-    let mut tx = st.db.begin().await?;
-    decide(&mut tx, &user, &[], &[company], &Action::CreateWorkspace { company }).await?;
+    let (_w, mut tx, _) =
+        change(&st, &user, &[], &[company], &Action::CreateWorkspace { company }).await?;
     let id = create_workspace(&mut tx, company, user.id, &name, req.data_studio, st.now()).await?;
     tx.commit().await?;
     Ok(Json(Created { id }))
@@ -169,14 +168,14 @@ pub struct NamedCompany {
 /// the other people are removed from their copy of the facts, and resources
 /// of sections not granted are left out. Their own decisions do not change:
 /// every action on other people is refused to analysts anyway.
-fn redact_for_analyst(snapshot: &mut Snapshot, ws: Id, actor: Id) {
-    let facts = policy::Facts::new(snapshot.clone());
+fn redact_for_analyst(facts: policy::Facts, ws: Id, actor: Id) -> Snapshot {
     let abilities = facts.abilities(actor, ws);
     if !abilities.analyst {
-        return;
+        return facts.into_snapshot();
     }
     let users = abilities.users_tab.is_allowed();
-    let visible: std::collections::HashSet<Id> = snapshot
+    let visible: std::collections::HashSet<Id> = facts
+        .snapshot()
         .workspaces
         .iter()
         .filter(|w| w.id == ws)
@@ -187,6 +186,7 @@ fn redact_for_analyst(snapshot: &mut Snapshot, ws: Id, actor: Id) {
         })
         .map(|r| r.id)
         .collect();
+    let mut snapshot = facts.into_snapshot();
     for w in snapshot.workspaces.iter_mut().filter(|w| w.id == ws) {
         w.resources.retain(|r| visible.contains(&r.id));
         if !users {
@@ -208,6 +208,7 @@ fn redact_for_analyst(snapshot: &mut Snapshot, ws: Id, actor: Id) {
     for c in &mut snapshot.companies {
         c.members.retain(|m| keep.contains(&m.account));
     }
+    snapshot
 }
 
 /// The workspace as the signed-in user may see it.
@@ -218,21 +219,24 @@ pub async fn snapshot(
     Path(ws): Path<Id>,
 ) -> ApiResult<Json<WorkspaceSnapshot>> {
     let mut tx = st.db.begin().await?;
-    let mut snapshot =
+    let facts =
         decide(&mut tx, &user, &[ws], &[], &Action::ViewWorkspace { workspace: ws }).await?;
-    redact_for_analyst(&mut snapshot, ws, user.id);
+    let snapshot = redact_for_analyst(facts, ws, user.id);
     let w = sqlx::query("SELECT w.id, w.name, w.company_id, c.name AS company_name, w.data_studio FROM workspaces w JOIN companies c ON c.id = w.company_id WHERE w.id = $1")
         .bind(ws)
         .fetch_one(&mut *tx)
         .await?;
-    let mut people = Vec::new();
-    for a in &snapshot.accounts {
-        let r = sqlx::query("SELECT name FROM accounts WHERE id = $1")
-            .bind(a.id)
-            .fetch_one(&mut *tx)
-            .await?;
-        people.push(Person { id: a.id, name: col(&r, "name")?, email: a.email.clone() });
-    }
+    let ids: Vec<Id> = snapshot.accounts.iter().map(|a| a.id).collect();
+    let mut account_names = db::names(&mut tx, "accounts", &ids).await?;
+    let people = snapshot
+        .accounts
+        .iter()
+        .map(|a| Person {
+            id: a.id,
+            name: account_names.remove(&a.id).unwrap_or_default(),
+            email: a.email.clone(),
+        })
+        .collect();
     let groups = sqlx::query("SELECT id, name, description FROM groups WHERE workspace_id = $1 ORDER BY is_default DESC, id")
         .bind(ws)
         .fetch_all(&mut *tx)
@@ -259,14 +263,13 @@ pub async fn snapshot(
             .into_iter()
             .filter(|r| visible.contains(&r.id))
             .collect();
-    let mut companies = Vec::new();
-    for c in &snapshot.companies {
-        let r = sqlx::query("SELECT name FROM companies WHERE id = $1")
-            .bind(c.id)
-            .fetch_one(&mut *tx)
-            .await?;
-        companies.push(NamedCompany { id: c.id, name: col(&r, "name")? });
-    }
+    let ids: Vec<Id> = snapshot.companies.iter().map(|c| c.id).collect();
+    let mut company_names = db::names(&mut tx, "companies", &ids).await?;
+    let companies = snapshot
+        .companies
+        .iter()
+        .map(|c| NamedCompany { id: c.id, name: company_names.remove(&c.id).unwrap_or_default() })
+        .collect();
     tx.commit().await?;
     Ok(Json(WorkspaceSnapshot {
         workspace: WorkspaceInfo {
@@ -299,10 +302,9 @@ pub async fn update(
     Path(ws): Path<Id>,
     Body(req): Body<UpdateWorkspace>,
 ) -> ApiResult<Json<Done>> {
-    let _w = st.write().await;
-    let mut tx = st.db.begin().await?;
-    let snap = decide(&mut tx, &user, &[ws], &[], &Action::SetDataStudio { workspace: ws }).await?;
-    let before = snap.workspaces.first().map(|w| w.data_studio);
+    let (_w, mut tx, facts) =
+        change(&st, &user, &[ws], &[], &Action::SetDataStudio { workspace: ws }).await?;
+    let before = facts.snapshot().workspaces.first().map(|w| w.data_studio);
     sqlx::query("UPDATE workspaces SET data_studio = $1 WHERE id = $2")
         .bind(i64::from(req.data_studio))
         .bind(ws)
@@ -331,11 +333,9 @@ pub async fn remove(
     user: CurrentUser,
     Path(ws): Path<Id>,
 ) -> ApiResult<Json<Done>> {
-    let _w = st.write().await;
-    let mut tx = st.db.begin().await?;
-    let snap =
-        decide(&mut tx, &user, &[ws], &[], &Action::DeleteWorkspace { workspace: ws }).await?;
-    let company = snap.workspaces.first().map(|w| w.company);
+    let (_w, mut tx, facts) =
+        change(&st, &user, &[ws], &[], &Action::DeleteWorkspace { workspace: ws }).await?;
+    let company = facts.snapshot().workspaces.first().map(|w| w.company);
     sqlx::query("DELETE FROM workspaces WHERE id = $1").bind(ws).execute(&mut *tx).await?;
     db::audit(
         &mut tx,
@@ -367,10 +367,8 @@ pub async fn transfer(
     Path(ws): Path<Id>,
     Body(req): Body<Transfer>,
 ) -> ApiResult<Json<Done>> {
-    let _w = st.write().await;
-    let mut tx = st.db.begin().await?;
-    decide(
-        &mut tx,
+    let (_w, mut tx, _) = change(
+        &st,
         &user,
         &[ws],
         &[],
@@ -431,7 +429,7 @@ pub async fn members(
     Query(search): Query<MemberSearch>,
 ) -> ApiResult<Json<Vec<MemberRow>>> {
     let mut tx = st.db.begin().await?;
-    let snap = decide(&mut tx, &user, &[ws], &[], &Action::ViewUsers { workspace: ws }).await?;
+    let facts = decide(&mut tx, &user, &[ws], &[], &Action::ViewUsers { workspace: ws }).await?;
     let needle = search.q.trim().to_lowercase();
     let now = st.now();
     let mut rows = Vec::new();
@@ -454,7 +452,9 @@ pub async fn members(
         });
     }
     // Open invitations come with the facts already loaded.
-    for inv in snap.workspaces.iter().filter(|w| w.id == ws).flat_map(|w| &w.invitations) {
+    for inv in
+        facts.snapshot().workspaces.iter().filter(|w| w.id == ws).flat_map(|w| &w.invitations)
+    {
         rows.push(MemberRow {
             id: 0,
             name: String::new(),
