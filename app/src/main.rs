@@ -1,3 +1,5 @@
-//! Placeholder: the single-page app is built in its own issue.
-
-fn main() {}
+use leptos::prelude::*;
+fn main() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(|| view! { <p>"Gatehouse"</p> });
+}

@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 mod action;
+pub mod api;
 mod decision;
 mod facts;
 mod kind;

@@ -4,8 +4,8 @@
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+pub use policy::api::ErrorBody;
 use policy::{Denial, Reason};
-use serde::Serialize;
 
 /// Everything a request can fail with.
 #[derive(Debug, thiserror::Error)]
@@ -26,18 +26,6 @@ pub enum AppError {
     TooManyRequests,
     #[error("internal error: {0}")]
     Internal(String),
-}
-
-/// The JSON error body.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct ErrorBody {
-    /// Stable, machine-readable code (a policy reason code for refusals).
-    pub code: String,
-    /// A sentence to show.
-    pub message: String,
-    /// The input field at fault, for 400/422.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub field: Option<String>,
 }
 
 impl AppError {

@@ -4,8 +4,6 @@ use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use axum_extra::extract::cookie::CookieJar;
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use super::{DONE, Done};
 use crate::auth::{self, CurrentUser};
@@ -13,6 +11,7 @@ use crate::body::Body;
 use crate::db::{Tx, col};
 use crate::error::{ApiResult, AppError};
 use crate::state::AppState;
+pub use policy::api::{AccountInfo, CompanyRef, Me, Session, SignIn, SignUp, WorkspaceRef};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -20,67 +19,6 @@ pub fn router() -> Router<AppState> {
         .route("/api/auth/login", post(login))
         .route("/api/auth/logout", post(logout))
         .route("/api/me", get(me))
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct SignUp {
-    pub email: String,
-    pub name: String,
-    pub password: String,
-    /// The new company's name (default: "<name>'s company").
-    #[serde(default)]
-    pub company: Option<String>,
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct SignIn {
-    pub email: String,
-    pub password: String,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Session {
-    pub account: AccountInfo,
-    /// Send it back in `x-csrf-token` on every state-changing request.
-    pub csrf_token: String,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct AccountInfo {
-    pub id: i64,
-    pub email: String,
-    pub name: String,
-    pub support: bool,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Me {
-    pub account: AccountInfo,
-    pub csrf_token: String,
-    pub companies: Vec<CompanyRef>,
-    pub workspaces: Vec<WorkspaceRef>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct CompanyRef {
-    pub id: i64,
-    pub name: String,
-    pub admin: bool,
-    pub partner_enabled: bool,
-    pub client_enabled: bool,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct WorkspaceRef {
-    pub id: i64,
-    pub name: String,
-    pub company: i64,
-    pub company_name: String,
-    pub role: String,
-    /// For a partner analyst: the partner company's name.
-    pub via_partner: Option<String>,
 }
 
 /// Validates a display name: 1 to 100 characters after trimming.

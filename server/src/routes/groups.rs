@@ -4,9 +4,7 @@ use axum::extract::{Path, State};
 use axum::routing::{delete, patch, post};
 use axum::{Json, Router};
 use policy::{Action, Id};
-use serde::Deserialize;
 use serde_json::json;
-use utoipa::ToSchema;
 
 use super::workspaces::Created;
 use super::{DONE, Done, change};
@@ -15,6 +13,7 @@ use crate::body::Body;
 use crate::db::{self, col};
 use crate::error::ApiResult;
 use crate::state::AppState;
+pub use policy::api::{AddMembers, ConfirmDelete, GroupFields};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -22,14 +21,6 @@ pub fn router() -> Router<AppState> {
         .route("/api/workspaces/{ws}/groups/{group}", patch(edit).delete(remove))
         .route("/api/workspaces/{ws}/groups/{group}/members", post(add_members))
         .route("/api/workspaces/{ws}/groups/{group}/members/{account}", delete(remove_member))
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct GroupFields {
-    pub name: String,
-    #[serde(default)]
-    pub description: String,
 }
 
 fn clean(f: &GroupFields) -> (String, String) {
@@ -133,13 +124,6 @@ pub async fn edit(
     Ok(Json(DONE))
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ConfirmDelete {
-    /// The group's exact name, typed again.
-    pub confirm_name: String,
-}
-
 /// Delete a group; resources left with no group become admin-only.
 #[utoipa::path(delete, path = "/api/workspaces/{ws}/groups/{group}", request_body = ConfirmDelete, responses((status = 200, body = Done), (status = 400, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody)))]
 pub async fn remove(
@@ -173,12 +157,6 @@ pub async fn remove(
     .await?;
     tx.commit().await?;
     Ok(Json(DONE))
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct AddMembers {
-    pub accounts: Vec<i64>,
 }
 
 /// Add one or several Active members to a group.

@@ -12,7 +12,6 @@ pub mod workspaces;
 
 use axum::Router;
 use policy::{Action, Facts, Id};
-use serde::Serialize;
 use tokio::sync::MutexGuard;
 
 use crate::auth::CurrentUser;
@@ -20,6 +19,7 @@ use crate::db::Tx;
 use crate::error::AppError;
 use crate::load;
 use crate::state::{AppState, authorize};
+pub use policy::api::Done;
 
 /// Every API route.
 pub fn api() -> Router<AppState> {
@@ -59,12 +59,6 @@ pub async fn change<'a>(
     let mut tx = st.db.begin().await?;
     let facts = decide(&mut tx, user, workspaces, companies, action).await?;
     Ok((lock, tx, facts))
-}
-
-/// `{ "ok": true }`.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct Done {
-    pub ok: bool,
 }
 
 pub const DONE: Done = Done { ok: true };

@@ -49,6 +49,7 @@ use crate::state::AppState;
         super::resources::set_groups,
         super::resources::run,
         super::partners::list_companies,
+        super::partners::partner_directory,
         super::partners::company,
         super::partners::capabilities,
         super::partners::add_member,

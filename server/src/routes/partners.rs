@@ -4,10 +4,8 @@
 use axum::extract::{Path, State};
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
-use policy::{Action, Id, Role, Section};
-use serde::{Deserialize, Serialize};
+use policy::{Action, Id};
 use serde_json::json;
-use utoipa::ToSchema;
 
 use super::people::remove_member_in;
 use super::{DONE, Done, change, decide};
@@ -17,10 +15,15 @@ use crate::db::{self, Tx, col};
 use crate::error::{ApiResult, AppError};
 use crate::load::{self, enum_text};
 use crate::state::AppState;
+pub use policy::api::{
+    Analyst, Capabilities, CompanyDetail, CompanyPerson, CompanyRow, GrantCreated, GrantInfo,
+    Named, NewAnalyst, NewCompanyMember, NewGrant, Redeem, Redeemed,
+};
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/companies", get(list_companies))
+        .route("/api/partners", get(partner_directory))
         .route("/api/companies/{company}", get(company))
         .route("/api/companies/{company}/capabilities", post(capabilities))
         .route("/api/companies/{company}/members", post(add_member))
@@ -29,55 +32,6 @@ pub fn router() -> Router<AppState> {
         .route("/api/grants/{grant}", delete(revoke))
         .route("/api/grants/{grant}/analysts", post(add_analyst))
         .route("/api/grants/{grant}/analysts/{ws}/{account}", delete(remove_analyst))
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct CompanyDetail {
-    pub id: i64,
-    pub name: String,
-    pub partner_enabled: bool,
-    pub client_enabled: bool,
-    pub members: Vec<CompanyPerson>,
-    pub workspaces: Vec<Named>,
-    /// Grants this company gave (as client) and received (as partner).
-    pub grants: Vec<GrantInfo>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct CompanyPerson {
-    pub id: i64,
-    pub name: String,
-    pub email: String,
-    pub admin: bool,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Named {
-    pub id: i64,
-    pub name: String,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct GrantInfo {
-    pub id: i64,
-    pub client: Named,
-    pub partner: Named,
-    pub workspaces: Vec<Named>,
-    pub role: String,
-    #[schema(value_type = Vec<String>)]
-    pub sections: Vec<Section>,
-    pub redeemed: bool,
-    pub revoked: bool,
-    /// Analysts registered, per workspace.
-    pub analysts: Vec<Analyst>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Analyst {
-    pub workspace: i64,
-    pub account: i64,
-    pub name: String,
-    pub email: String,
 }
 
 async fn name_of(tx: &mut Tx, table: &str, id: Id) -> Result<Named, AppError> {
@@ -163,12 +117,21 @@ pub async fn company(
     Ok(Json(d))
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct CompanyRow {
-    pub id: i64,
-    pub name: String,
-    pub partner_enabled: bool,
-    pub client_enabled: bool,
+/// The partner directory: every company support has enabled as a Partner,
+/// so a client's admins can choose whom to grant access (names only).
+#[utoipa::path(get, path = "/api/partners", responses((status = 200, body = Vec<Named>)))]
+pub async fn partner_directory(
+    State(st): State<AppState>,
+    _user: CurrentUser,
+) -> ApiResult<Json<Vec<Named>>> {
+    let rows =
+        sqlx::query("SELECT id, name FROM companies WHERE partner_enabled <> 0 ORDER BY name")
+            .fetch_all(&st.db.pool)
+            .await?;
+    rows.iter()
+        .map(|r| Ok(Named { id: col(r, "id")?, name: col(r, "name")? }))
+        .collect::<Result<Vec<_>, AppError>>()
+        .map(Json)
 }
 
 /// Every company the user may see (all of them, for platform support).
@@ -203,13 +166,6 @@ pub async fn list_companies(
         })
         .collect::<Result<Vec<_>, AppError>>()
         .map(Json)
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Capabilities {
-    pub partner_enabled: bool,
-    pub client_enabled: bool,
 }
 
 /// Turn a company's Partner / Client capabilities on or off (support).
@@ -248,15 +204,6 @@ pub async fn capabilities(
     .await?;
     tx.commit().await?;
     Ok(Json(DONE))
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewCompanyMember {
-    /// An existing account's email.
-    pub email: String,
-    #[serde(default)]
-    pub admin: bool,
 }
 
 /// Add an existing account to the company, as member or admin.
@@ -299,30 +246,6 @@ pub async fn add_member(
     .await?;
     tx.commit().await?;
     Ok(Json(DONE))
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewGrant {
-    pub partner: i64,
-    pub workspaces: Vec<i64>,
-    /// Developer by default; Admin at most.
-    #[serde(default = "developer")]
-    #[schema(value_type = String, example = "developer")]
-    pub role: Role,
-    #[schema(value_type = Vec<String>)]
-    pub sections: Vec<Section>,
-}
-
-fn developer() -> Role {
-    Role::Developer
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct GrantCreated {
-    pub id: i64,
-    /// Shown once: give it to the partner. Only its hash is stored.
-    pub access_key: String,
 }
 
 /// A client grants a partner access; returns the access key once.
@@ -374,18 +297,6 @@ pub async fn create_grant(
     Ok(Json(GrantCreated { id, access_key: key }))
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Redeem {
-    pub access_key: String,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Redeemed {
-    pub grant: i64,
-    pub client: i64,
-}
-
 /// The partner's company admin redeems an access key.
 #[utoipa::path(post, path = "/api/grants/redeem", request_body = Redeem, responses((status = 200, body = Redeemed), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody)))]
 pub async fn redeem(
@@ -423,13 +334,6 @@ pub async fn redeem(
     .await?;
     tx.commit().await?;
     Ok(Json(Redeemed { grant, client }))
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewAnalyst {
-    pub workspace: i64,
-    pub account: i64,
 }
 
 /// The partner registers one of its members as an analyst in a workspace.

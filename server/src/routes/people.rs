@@ -6,9 +6,7 @@ use axum::routing::{delete, get, patch, post, put};
 use axum::{Json, Router};
 use axum_extra::extract::cookie::CookieJar;
 use policy::{Action, Id, Role, Toggle};
-use serde::{Deserialize, Serialize};
 use serde_json::json;
-use utoipa::ToSchema;
 
 use super::account::{Session, account_info, create_account};
 use super::{DONE, Done, change, decide};
@@ -18,6 +16,10 @@ use crate::db::{self, Tx, col};
 use crate::error::{ApiResult, AppError};
 use crate::load::enum_text;
 use crate::state::{AppState, INVITATION_TTL};
+pub use policy::api::{
+    Accept, InvitationInfo, InvitationSent, JoinLink, NewInvitation, NewRole, RoleCounts,
+    SaveToggles, Saved, Toggles,
+};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -33,22 +35,6 @@ pub fn router() -> Router<AppState> {
         .route("/api/workspaces/{ws}/members/{account}", patch(change_role).delete(remove_member))
         .route("/api/workspaces/{ws}/toggles", get(toggles))
         .route("/api/workspaces/{ws}/toggles/{role}", put(save_toggles))
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewInvitation {
-    pub email: String,
-    #[schema(value_type = String, example = "developer")]
-    pub role: Role,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct InvitationSent {
-    pub id: i64,
-    /// True when an open invitation to the same email was renewed instead.
-    pub resent: bool,
-    pub expires_at: i64,
 }
 
 async fn send_invitation(
@@ -255,17 +241,6 @@ pub async fn delete_invitation(
     Ok(Json(DONE))
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct InvitationInfo {
-    pub workspace: i64,
-    pub workspace_name: String,
-    pub email: String,
-    pub role: String,
-    pub expired: bool,
-    /// Whether an account with this email exists (sign in to accept).
-    pub has_account: bool,
-}
-
 /// The open invitation a link's token names, and its workspace.
 async fn invitation_by_token(
     tx: &mut Tx,
@@ -314,17 +289,6 @@ pub async fn invitation_info(
         email: inv.email,
         has_account,
     }))
-}
-
-#[derive(Debug, Deserialize, ToSchema, Default)]
-#[serde(deny_unknown_fields)]
-pub struct Accept {
-    /// For a new account: the display name.
-    #[serde(default)]
-    pub name: Option<String>,
-    /// For a new account: the password. Existing accounts sign in first.
-    #[serde(default)]
-    pub password: Option<String>,
 }
 
 /// Accept an invitation: as the signed-in account (same email), or by
@@ -398,12 +362,6 @@ pub async fn accept(
         (None, Some(u)) => (jar, Json(Session { account: info, csrf_token: u.csrf })),
         (None, None) => return Err(AppError::Unauthorized),
     })
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct JoinLink {
-    /// Shown once; share it. Creating a new one invalidates the old one.
-    pub link: String,
 }
 
 /// Create or rotate the workspace's join link.
@@ -544,13 +502,6 @@ pub async fn reject_request(
     Ok(Json(DONE))
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewRole {
-    #[schema(value_type = String, example = "admin")]
-    pub role: Role,
-}
-
 /// Change an Active member's permission.
 #[utoipa::path(patch, path = "/api/workspaces/{ws}/members/{account}", request_body = NewRole, responses((status = 200, body = Done), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn change_role(
@@ -639,24 +590,6 @@ pub async fn remove_member(
     Ok(Json(DONE))
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Toggles {
-    #[schema(value_type = Vec<String>)]
-    pub admin: Vec<Toggle>,
-    #[schema(value_type = Vec<String>)]
-    pub developer: Vec<Toggle>,
-    pub version: i64,
-    /// Active members per role.
-    pub counts: RoleCounts,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct RoleCounts {
-    pub owner: usize,
-    pub admin: usize,
-    pub developer: usize,
-}
-
 /// The Admin and Developer toggles with their version and user counts.
 #[utoipa::path(get, path = "/api/workspaces/{ws}/toggles", responses((status = 200, body = Toggles), (status = 403, body = crate::error::ErrorBody)))]
 pub async fn toggles(
@@ -685,21 +618,6 @@ pub async fn toggles(
         developer: w.toggles.developer,
         version: w.toggles.version,
     }))
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct SaveToggles {
-    /// The role's complete new set.
-    #[schema(value_type = Vec<String>)]
-    pub toggles: Vec<Toggle>,
-    /// The version the edit was based on; a stale one is refused (409).
-    pub base_version: i64,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Saved {
-    pub version: i64,
 }
 
 /// Save a role's toggles as one batch, based on a version.

@@ -4,9 +4,7 @@ use axum::extract::{Path, State};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use policy::{Action, Id, ResourceKind, RunPlan};
-use serde::{Deserialize, Serialize};
 use serde_json::json;
-use utoipa::ToSchema;
 
 use super::workspaces::{Created, check_title};
 use super::{DONE, Done, change, decide};
@@ -16,6 +14,7 @@ use crate::db::{self, col};
 use crate::error::{ApiResult, AppError};
 use crate::load::enum_text;
 use crate::state::AppState;
+pub use policy::api::{NewResource, Rename, ResourceRow, SetGroups};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -23,20 +22,6 @@ pub fn router() -> Router<AppState> {
         .route("/api/workspaces/{ws}/resources/{res}", axum::routing::patch(rename).delete(remove))
         .route("/api/workspaces/{ws}/resources/{res}/groups", put(set_groups))
         .route("/api/workspaces/{ws}/resources/{res}/run", post(run))
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ResourceRow {
-    pub id: i64,
-    #[schema(value_type = String)]
-    pub kind: ResourceKind,
-    pub name: String,
-    /// The groups that decide who manages it (for a flow: its integration's).
-    pub groups: Vec<i64>,
-    /// True for flows: the groups are inherited from the integration.
-    pub inherited: bool,
-    pub integration: Option<i64>,
-    pub components: Vec<i64>,
 }
 
 /// The resources the signed-in user may view.
@@ -90,20 +75,6 @@ pub async fn list(
         })
         .collect();
     Ok(Json(rows))
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewResource {
-    #[schema(value_type = String, example = "integration")]
-    pub kind: ResourceKind,
-    pub name: String,
-    /// For a flow: its integration.
-    #[serde(default)]
-    pub integration: Option<i64>,
-    /// For a flow: the Data Studio jobs it runs.
-    #[serde(default)]
-    pub components: Vec<i64>,
 }
 
 /// Create a resource; it starts in the default group.
@@ -180,12 +151,6 @@ pub async fn create(
     Ok(Json(Created { id }))
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Rename {
-    pub name: String,
-}
-
 /// Edit a resource (its name).
 #[utoipa::path(patch, path = "/api/workspaces/{ws}/resources/{res}", request_body = Rename, responses((status = 200, body = Done), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn rename(
@@ -244,12 +209,6 @@ pub async fn remove(
     .await?;
     tx.commit().await?;
     Ok(Json(DONE))
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct SetGroups {
-    pub groups: Vec<i64>,
 }
 
 /// Set which groups may manage a resource (Owner and Admins).

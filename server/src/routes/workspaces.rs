@@ -5,9 +5,7 @@ use axum::extract::{Path, Query, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use policy::{Action, Id, Role, RoleToggles, Snapshot};
-use serde::{Deserialize, Serialize};
 use serde_json::json;
-use utoipa::{IntoParams, ToSchema};
 
 use super::{DONE, Done, change, decide};
 use crate::auth::CurrentUser;
@@ -16,6 +14,11 @@ use crate::db::{self, Tx, col};
 use crate::error::{ApiResult, AppError};
 use crate::load::{enum_text, parse_enum};
 use crate::state::AppState;
+pub use policy::api::{
+    AuditEntry, AuditFilter, Created, GroupInfo, MemberRow, MemberSearch, NamedCompany,
+    NewWorkspace, Person, ResourceInfo, Transfer, UpdateWorkspace, WorkspaceInfo,
+    WorkspaceSnapshot,
+};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -24,19 +27,6 @@ pub fn router() -> Router<AppState> {
         .route("/api/workspaces/{ws}/transfer", post(transfer))
         .route("/api/workspaces/{ws}/members", get(members))
         .route("/api/workspaces/{ws}/audit", get(audit_log))
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewWorkspace {
-    pub name: String,
-    #[serde(default)]
-    pub data_studio: bool,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Created {
-    pub id: i64,
 }
 
 /// Checks a workspace or resource name: 1 to 100 characters.
@@ -111,57 +101,6 @@ pub async fn create(
     let id = create_workspace(&mut tx, company, user.id, &name, req.data_studio, st.now()).await?;
     tx.commit().await?;
     Ok(Json(Created { id }))
-}
-
-/// What the SPA needs to show a workspace: the policy snapshot it decides
-/// on, exactly as the server decides, plus names for display.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct WorkspaceSnapshot {
-    pub workspace: WorkspaceInfo,
-    /// The facts the policy decides on (see `@gatehouse/policy`'s `Snapshot`).
-    #[schema(value_type = Object)]
-    pub snapshot: Snapshot,
-    pub people: Vec<Person>,
-    pub groups: Vec<GroupInfo>,
-    pub resources: Vec<ResourceInfo>,
-    pub companies: Vec<NamedCompany>,
-    pub now: i64,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct WorkspaceInfo {
-    pub id: i64,
-    pub name: String,
-    pub company: i64,
-    pub company_name: String,
-    pub data_studio: bool,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Person {
-    pub id: i64,
-    pub name: String,
-    pub email: String,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct GroupInfo {
-    pub id: i64,
-    pub name: String,
-    pub description: String,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ResourceInfo {
-    pub id: i64,
-    pub kind: String,
-    pub name: String,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct NamedCompany {
-    pub id: i64,
-    pub name: String,
 }
 
 /// Analysts only see what their grant opens: without the `users` section
@@ -288,12 +227,6 @@ pub async fn snapshot(
     }))
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct UpdateWorkspace {
-    pub data_studio: bool,
-}
-
 /// Turn Data Studio on or off (Owner and Admins).
 #[utoipa::path(patch, path = "/api/workspaces/{ws}", request_body = UpdateWorkspace, responses((status = 200, body = Done), (status = 403, body = crate::error::ErrorBody)))]
 pub async fn update(
@@ -353,12 +286,6 @@ pub async fn remove(
     Ok(Json(DONE))
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Transfer {
-    pub target: i64,
-}
-
 /// Transfer ownership to an Active Admin; the old owner becomes Admin.
 #[utoipa::path(post, path = "/api/workspaces/{ws}/transfer", request_body = Transfer, responses((status = 200, body = Done), (status = 403, body = crate::error::ErrorBody)))]
 pub async fn transfer(
@@ -397,27 +324,6 @@ pub async fn transfer(
     .await?;
     tx.commit().await?;
     Ok(Json(DONE))
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-pub struct MemberSearch {
-    /// Part of a name or email, case-insensitive.
-    #[serde(default)]
-    pub q: String,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct MemberRow {
-    pub id: i64,
-    pub name: String,
-    pub email: String,
-    pub role: String,
-    /// "active", "waiting" or "expired".
-    pub status: String,
-    /// For a partner analyst: the partner's name.
-    pub partner: Option<String>,
-    /// For a waiting invitation: its id.
-    pub invitation: Option<i64>,
 }
 
 /// The Users list: members and open invitations, searchable.
@@ -470,31 +376,6 @@ pub async fn members(
         needle.is_empty() || m.name.to_lowercase().contains(&needle) || m.email.contains(&needle)
     });
     Ok(Json(rows))
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-pub struct AuditFilter {
-    pub actor: Option<i64>,
-    /// Kind prefix, e.g. `member` or `group.delete`.
-    pub kind: Option<String>,
-    /// From (unix seconds, inclusive).
-    pub from: Option<i64>,
-    /// To (unix seconds, exclusive).
-    pub to: Option<i64>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct AuditEntry {
-    pub id: i64,
-    pub actor: i64,
-    pub actor_name: String,
-    pub at: i64,
-    pub kind: String,
-    pub subject: String,
-    #[schema(value_type = Object)]
-    pub before: serde_json::Value,
-    #[schema(value_type = Object)]
-    pub after: serde_json::Value,
 }
 
 /// The audit log of a workspace (Owner and Admins), newest first.

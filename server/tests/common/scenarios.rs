@@ -684,6 +684,12 @@ pub async fn partner_lifecycle(app: TestApp) {
         )
         .await;
     assert_eq!(s, StatusCode::OK);
+    // The partner directory lists partner-enabled companies only, to any signed-in user.
+    let (s, dir) = app.get("/api/partners", &owner).await;
+    assert_eq!(s, StatusCode::OK);
+    let names: Vec<&str> =
+        dir.as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["TechHelp"], "{dir}");
     // The client deletes the key: the analyst's very next request is refused.
     let (_, company) = app.get(&format!("/api/companies/{client}"), &owner).await;
     let grant = company["grants"][0]["id"].as_i64().unwrap();

@@ -1,0 +1,538 @@
+//! The HTTP API's request and response bodies, shared by the server (which
+//! serves them and documents them with OpenAPI under the `openapi` feature)
+//! and the app (which sends and reads them): one definition, no copies.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{ResourceKind, Role, Section, Snapshot, Toggle};
+
+// ---- account ----
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SignUp {
+    pub email: String,
+    pub name: String,
+    pub password: String,
+    /// The new company's name (default: "<name>'s company").
+    #[serde(default)]
+    pub company: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SignIn {
+    pub email: String,
+    pub password: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Session {
+    pub account: AccountInfo,
+    /// Send it back in `x-csrf-token` on every state-changing request.
+    pub csrf_token: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AccountInfo {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub support: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Me {
+    pub account: AccountInfo,
+    pub csrf_token: String,
+    pub companies: Vec<CompanyRef>,
+    pub workspaces: Vec<WorkspaceRef>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CompanyRef {
+    pub id: i64,
+    pub name: String,
+    pub admin: bool,
+    pub partner_enabled: bool,
+    pub client_enabled: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WorkspaceRef {
+    pub id: i64,
+    pub name: String,
+    pub company: i64,
+    pub company_name: String,
+    pub role: String,
+    /// For a partner analyst: the partner company's name.
+    pub via_partner: Option<String>,
+}
+
+// ---- groups ----
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct GroupFields {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ConfirmDelete {
+    /// The group's exact name, typed again.
+    pub confirm_name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct AddMembers {
+    pub accounts: Vec<i64>,
+}
+
+// ---- mod ----
+
+/// `{ "ok": true }`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Done {
+    pub ok: bool,
+}
+
+// ---- partners ----
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CompanyDetail {
+    pub id: i64,
+    pub name: String,
+    pub partner_enabled: bool,
+    pub client_enabled: bool,
+    pub members: Vec<CompanyPerson>,
+    pub workspaces: Vec<Named>,
+    /// Grants this company gave (as client) and received (as partner).
+    pub grants: Vec<GrantInfo>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CompanyPerson {
+    pub id: i64,
+    pub name: String,
+    pub email: String,
+    pub admin: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Named {
+    pub id: i64,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct GrantInfo {
+    pub id: i64,
+    pub client: Named,
+    pub partner: Named,
+    pub workspaces: Vec<Named>,
+    pub role: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
+    pub sections: Vec<Section>,
+    pub redeemed: bool,
+    pub revoked: bool,
+    /// Analysts registered, per workspace.
+    pub analysts: Vec<Analyst>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Analyst {
+    pub workspace: i64,
+    pub account: i64,
+    pub name: String,
+    pub email: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CompanyRow {
+    pub id: i64,
+    pub name: String,
+    pub partner_enabled: bool,
+    pub client_enabled: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Capabilities {
+    pub partner_enabled: bool,
+    pub client_enabled: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NewCompanyMember {
+    /// An existing account's email.
+    pub email: String,
+    #[serde(default)]
+    pub admin: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NewGrant {
+    pub partner: i64,
+    pub workspaces: Vec<i64>,
+    /// Developer by default; Admin at most.
+    #[serde(default = "developer")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "developer"))]
+    pub role: Role,
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
+    pub sections: Vec<Section>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct GrantCreated {
+    pub id: i64,
+    /// Shown once: give it to the partner. Only its hash is stored.
+    pub access_key: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Redeem {
+    pub access_key: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Redeemed {
+    pub grant: i64,
+    pub client: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NewAnalyst {
+    pub workspace: i64,
+    pub account: i64,
+}
+
+// ---- people ----
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NewInvitation {
+    pub email: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "developer"))]
+    pub role: Role,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct InvitationSent {
+    pub id: i64,
+    /// True when an open invitation to the same email was renewed instead.
+    pub resent: bool,
+    pub expires_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct InvitationInfo {
+    pub workspace: i64,
+    pub workspace_name: String,
+    pub email: String,
+    pub role: String,
+    pub expired: bool,
+    /// Whether an account with this email exists (sign in to accept).
+    pub has_account: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Accept {
+    /// For a new account: the display name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// For a new account: the password. Existing accounts sign in first.
+    #[serde(default)]
+    pub password: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct JoinLink {
+    /// Shown once; share it. Creating a new one invalidates the old one.
+    pub link: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NewRole {
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "admin"))]
+    pub role: Role,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Toggles {
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
+    pub admin: Vec<Toggle>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
+    pub developer: Vec<Toggle>,
+    pub version: i64,
+    /// Active members per role.
+    pub counts: RoleCounts,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RoleCounts {
+    pub owner: usize,
+    pub admin: usize,
+    pub developer: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SaveToggles {
+    /// The role's complete new set.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
+    pub toggles: Vec<Toggle>,
+    /// The version the edit was based on; a stale one is refused (409).
+    pub base_version: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Saved {
+    pub version: i64,
+}
+
+// ---- resources ----
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ResourceRow {
+    pub id: i64,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub kind: ResourceKind,
+    pub name: String,
+    /// The groups that decide who manages it (for a flow: its integration's).
+    pub groups: Vec<i64>,
+    /// True for flows: the groups are inherited from the integration.
+    pub inherited: bool,
+    pub integration: Option<i64>,
+    pub components: Vec<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NewResource {
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "integration"))]
+    pub kind: ResourceKind,
+    pub name: String,
+    /// For a flow: its integration.
+    #[serde(default)]
+    pub integration: Option<i64>,
+    /// For a flow: the Data Studio jobs it runs.
+    #[serde(default)]
+    pub components: Vec<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Rename {
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SetGroups {
+    pub groups: Vec<i64>,
+}
+
+// ---- workspaces ----
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NewWorkspace {
+    pub name: String,
+    #[serde(default)]
+    pub data_studio: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Created {
+    pub id: i64,
+}
+
+/// What the SPA needs to show a workspace: the policy snapshot it decides
+/// on, exactly as the server decides, plus names for display.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WorkspaceSnapshot {
+    pub workspace: WorkspaceInfo,
+    /// The facts the policy decides on (see `@gatehouse/policy`'s `Snapshot`).
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub snapshot: Snapshot,
+    pub people: Vec<Person>,
+    pub groups: Vec<GroupInfo>,
+    pub resources: Vec<ResourceInfo>,
+    pub companies: Vec<NamedCompany>,
+    pub now: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WorkspaceInfo {
+    pub id: i64,
+    pub name: String,
+    pub company: i64,
+    pub company_name: String,
+    pub data_studio: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Person {
+    pub id: i64,
+    pub name: String,
+    pub email: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct GroupInfo {
+    pub id: i64,
+    pub name: String,
+    pub description: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ResourceInfo {
+    pub id: i64,
+    pub kind: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NamedCompany {
+    pub id: i64,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct UpdateWorkspace {
+    pub data_studio: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Transfer {
+    pub target: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+pub struct MemberSearch {
+    /// Part of a name or email, case-insensitive.
+    #[serde(default)]
+    pub q: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MemberRow {
+    pub id: i64,
+    pub name: String,
+    pub email: String,
+    pub role: String,
+    /// "active", "waiting" or "expired".
+    pub status: String,
+    /// For a partner analyst: the partner's name.
+    pub partner: Option<String>,
+    /// For a waiting invitation: its id.
+    pub invitation: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+pub struct AuditFilter {
+    pub actor: Option<i64>,
+    /// Kind prefix, e.g. `member` or `group.delete`.
+    pub kind: Option<String>,
+    /// From (unix seconds, inclusive).
+    pub from: Option<i64>,
+    /// To (unix seconds, exclusive).
+    pub to: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AuditEntry {
+    pub id: i64,
+    pub actor: i64,
+    pub actor_name: String,
+    pub at: i64,
+    pub kind: String,
+    pub subject: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub before: serde_json::Value,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub after: serde_json::Value,
+}
+
+// ---- error ----
+
+/// The JSON error body.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ErrorBody {
+    /// Stable, machine-readable code (a policy reason code for refusals).
+    pub code: String,
+    /// A sentence to show.
+    pub message: String,
+    /// The input field at fault, for 400/422.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+fn developer() -> Role {
+    Role::Developer
+}
