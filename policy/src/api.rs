@@ -124,6 +124,10 @@ pub struct CompanyDetail {
     pub workspaces: Vec<Named>,
     /// Grants this company gave (as client) and received (as partner).
     pub grants: Vec<GrantInfo>,
+    /// The facts the company page decides on, reduced to what the viewer
+    /// already knows (see the server's `company_facts`).
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub snapshot: Snapshot,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

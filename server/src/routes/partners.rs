@@ -42,7 +42,7 @@ async fn name_of(tx: &mut Tx, table: &str, id: Id) -> Result<Named, AppError> {
     Ok(Named { id, name: r.map(|r| col(&r, "name")).transpose()?.unwrap_or_default() })
 }
 
-async fn detail(tx: &mut Tx, id: Id, snap: &policy::Snapshot) -> Result<CompanyDetail, AppError> {
+async fn detail(tx: &mut Tx, id: Id, snap: policy::Snapshot) -> Result<CompanyDetail, AppError> {
     let c =
         sqlx::query("SELECT name, partner_enabled, client_enabled FROM companies WHERE id = $1")
             .bind(id)
@@ -100,7 +100,63 @@ async fn detail(tx: &mut Tx, id: Id, snap: &policy::Snapshot) -> Result<CompanyD
         members,
         workspaces,
         grants,
+        snapshot: snap,
     })
+}
+
+/// The company page's facts: enough for the app to decide every control on
+/// it (create workspace, add member, grant, redeem, register or remove an
+/// analyst, revoke) and nothing the viewer does not already know. Workspace
+/// contents are reduced to memberships: the company's own workspaces in full
+/// only for its admins and support, and a client's granted workspaces only
+/// as far as they concern the partner's own people.
+async fn company_facts(
+    tx: &mut Tx,
+    user: &CurrentUser,
+    company: Id,
+    facts: policy::Facts,
+) -> Result<policy::Snapshot, AppError> {
+    let viewer_admin = user.support || facts.company(company).is_some_and(|c| c.is_admin(user.id));
+    let granted: Vec<Id> = facts
+        .grants()
+        .iter()
+        .filter(|g| g.partner == company && g.is_live())
+        .flat_map(|g| g.workspaces.iter().copied())
+        .collect();
+    let mut snap = if granted.is_empty() {
+        facts.into_snapshot()
+    } else {
+        load::facts(tx, user.id, &granted, &[company]).await?
+    };
+    let own_people: std::collections::BTreeSet<Id> = snap
+        .companies
+        .iter()
+        .filter(|c| c.id == company)
+        .flat_map(|c| c.members.iter().map(|m| m.account))
+        .collect();
+    for w in &mut snap.workspaces {
+        w.invitations.clear();
+        w.requests.clear();
+        w.groups.clear();
+        w.resources.clear();
+        if w.company != company {
+            w.members.retain(|m| own_people.contains(&m.account));
+        } else if !viewer_admin {
+            w.members.retain(|m| m.account == user.id);
+        }
+    }
+    for c in snap.companies.iter_mut().filter(|c| c.id != company) {
+        c.members.retain(|m| m.account == user.id);
+    }
+    let known: std::collections::BTreeSet<Id> = snap
+        .companies
+        .iter()
+        .flat_map(|c| c.members.iter().map(|m| m.account))
+        .chain(snap.workspaces.iter().flat_map(|w| w.members.iter().map(|m| m.account)))
+        .chain([user.id])
+        .collect();
+    snap.accounts.retain(|a| known.contains(&a.id));
+    Ok(snap)
 }
 
 /// A company: members, workspaces, grants (members and support).
@@ -112,7 +168,8 @@ pub async fn company(
 ) -> ApiResult<Json<CompanyDetail>> {
     let mut tx = st.db.begin().await?;
     let facts = decide(&mut tx, &user, &[], &[company], &Action::ViewCompany { company }).await?;
-    let d = detail(&mut tx, company, facts.snapshot()).await?;
+    let snap = company_facts(&mut tx, &user, company, facts).await?;
+    let d = detail(&mut tx, company, snap).await?;
     tx.commit().await?;
     Ok(Json(d))
 }

@@ -658,6 +658,28 @@ pub async fn partner_lifecycle(app: TestApp) {
     let (_, rows) = app.get(&format!("/api/workspaces/{ws}/members"), &owner).await;
     let marked = rows.as_array().unwrap().iter().find(|r| r["id"] == analyst.id).unwrap();
     assert_eq!(marked["partner"], "TechHelp", "analysts are marked with the partner's name");
+    // The partner's company page carries facts for its own controls, and none
+    // of the client's people.
+    let (s, page) = app.get(&format!("/api/companies/{partner}"), &partner_boss).await;
+    assert_eq!(s, StatusCode::OK, "{page}");
+    let emails: Vec<&str> = page["snapshot"]["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["email"].as_str().unwrap())
+        .collect();
+    assert!(emails.contains(&"analyst@techhelp.example"), "{emails:?}");
+    assert!(
+        !emails.iter().any(|e| e.ends_with("@beta.example")),
+        "client people leaked: {emails:?}"
+    );
+    let granted = &page["snapshot"]["workspaces"][0];
+    assert_eq!(granted["id"], ws);
+    assert_eq!(
+        granted["members"].as_array().unwrap().len(),
+        1,
+        "only the partner's analyst: {granted}"
+    );
     // One partner per client.
     let (s, v) = app
         .post(
