@@ -1,5 +1,17 @@
-use leptos::prelude::*;
+//! Gatehouse's admin single-page app. Every control's visibility and enabled
+//! state comes from the `policy` crate evaluated on the facts the server
+//! returns; the server re-checks everything.
+
+// A binary: `pub` marks what other modules of the app use.
+#![allow(unreachable_pub)]
+
+mod api;
+mod components;
+mod pages;
+mod route;
+mod session;
+
 fn main() {
     console_error_panic_hook::set_once();
-    leptos::mount::mount_to_body(|| view! { <p>"Gatehouse"</p> });
+    leptos::mount::mount_to_body(route::App);
 }

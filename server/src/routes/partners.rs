@@ -148,6 +148,26 @@ async fn company_facts(
     for c in snap.companies.iter_mut().filter(|c| c.id != company) {
         c.members.retain(|m| m.account == user.id);
     }
+    // The partner directory (public: names and the Partner flag), so a
+    // client's admins can be told whether granting to each would be allowed.
+    if viewer_admin {
+        let rows = sqlx::query(
+            "SELECT id, client_enabled FROM companies WHERE partner_enabled <> 0 ORDER BY id",
+        )
+        .fetch_all(&mut **tx)
+        .await?;
+        for r in rows {
+            let id: Id = col(&r, "id")?;
+            if !snap.companies.iter().any(|c| c.id == id) {
+                snap.companies.push(policy::Company {
+                    id,
+                    partner_enabled: true,
+                    client_enabled: col::<i64>(&r, "client_enabled")? != 0,
+                    members: Vec::new(),
+                });
+            }
+        }
+    }
     let known: std::collections::BTreeSet<Id> = snap
         .companies
         .iter()

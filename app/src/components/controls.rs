@@ -1,0 +1,76 @@
+//! Controls gated by a policy decision: enabled when allowed, otherwise
+//! disabled with the policy's sentence as their description.
+
+use leptos::prelude::*;
+use policy::Decision;
+
+/// The sentence to show for a refused decision.
+pub fn reason(decision: &Decision) -> Option<String> {
+    decision.message().map(str::to_owned)
+}
+
+/// A button the policy allows or refuses. Refused: disabled, the sentence in
+/// its tooltip and accessible description.
+#[component]
+pub fn GuardedButton(
+    #[prop(into)] decision: Signal<Decision>,
+    #[prop(into)] label: String,
+    on_click: impl Fn() + 'static,
+    #[prop(optional, into)] class: Option<String>,
+    /// An extra accessible name, when `label` alone is ambiguous in a list.
+    #[prop(optional, into)]
+    aria_label: Option<String>,
+    #[prop(optional, into)] busy: Option<Signal<bool>>,
+) -> impl IntoView {
+    let allowed = move || decision.with(Decision::is_allowed);
+    let why = move || decision.with(reason);
+    let busy = busy.unwrap_or_else(|| Signal::derive(|| false));
+    view! {
+        <button
+            type="button"
+            class=class.unwrap_or_else(|| "button".into())
+            disabled=move || !allowed() || busy.get()
+            title=why
+            aria-description=why
+            aria-label=aria_label
+            on:click=move |_| on_click()
+        >
+            {label}
+        </button>
+    }
+}
+
+/// The policy's sentence shown under a refused control, for places where a
+/// tooltip alone would hide it (the Permissions form).
+#[component]
+pub fn WhyNot(#[prop(into)] decision: Signal<Decision>) -> impl IntoView {
+    move || decision.with(reason).map(|text| view! { <span class="why">{text}</span> })
+}
+
+/// A read-only value shown once (an access key, a link) with a Copy button.
+#[component]
+pub fn CopyField(#[prop(into)] label: String, #[prop(into)] value: String) -> impl IntoView {
+    let copied = RwSignal::new(false);
+    let text = value.clone();
+    let copy = move |_| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.navigator().clipboard().write_text(&text);
+            copied.set(true);
+        }
+    };
+    view! {
+        <div class="copy-field">
+            <label>
+                {label}
+                <input readonly=true value=value on:focus=|ev| {
+                    if let Some(input) = event_target::<web_sys::HtmlInputElement>(&ev).into() {
+                        input.select();
+                    }
+                }/>
+            </label>
+            <button type="button" class="button" on:click=copy>
+                {move || if copied.get() { "Copied" } else { "Copy" }}
+            </button>
+        </div>
+    }
+}

@@ -1,0 +1,4 @@
+pub mod controls;
+pub mod layout;
+pub mod modal;
+pub mod notice;

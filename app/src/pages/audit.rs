@@ -1,0 +1,95 @@
+//! The audit log: who changed what, filterable by person and kind.
+
+use leptos::prelude::*;
+use policy::Id;
+
+use crate::api;
+use crate::components::notice::{Empty, ErrorNote, Loading};
+use crate::pages::workspace::use_ws;
+
+/// A unix time in the reader's locale.
+pub fn when(at: i64) -> String {
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(at as f64 * 1000.0));
+    String::from(date.to_locale_string("default", &wasm_bindgen::JsValue::UNDEFINED))
+}
+
+fn compact(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::Null => "—".into(),
+        other => other.to_string(),
+    }
+}
+
+#[component]
+pub fn AuditPage() -> impl IntoView {
+    let ctx = use_ws();
+    let actor = RwSignal::new(None::<Id>);
+    let kind = RwSignal::new(String::new());
+    let entries = LocalResource::new(move || {
+        let ws = ctx.id.get();
+        let (a, k) = (actor.get(), kind.get());
+        let _ = ctx.loaded();
+        async move { api::audit(ws, a, &k).await }
+    });
+    move || {
+        let loaded = ctx.loaded()?;
+        if let Some(why) = loaded.abilities().audit.message() {
+            return Some(view! { <section class="page"><p class="notice error" role="alert">{why.to_owned()}</p></section> }.into_any());
+        }
+        let people = loaded.snap.people.clone();
+        Some(view! {
+            <section class="page" aria-labelledby="audit-title">
+                <h2 id="audit-title">"Audit log"</h2>
+                <div class="toolbar filters">
+                    <label>
+                        "Person"
+                        <select on:change=move |ev| actor.set(event_target_value(&ev).parse().ok())>
+                            <option value="">"Everyone"</option>
+                            {people.into_iter().map(|p| view! { <option value=p.id.to_string()>{format!("{} ({})", p.name, p.email)}</option> }).collect_view()}
+                        </select>
+                    </label>
+                    <label>
+                        "Kind"
+                        <select on:change=move |ev| kind.set(event_target_value(&ev))>
+                            <option value="">"All changes"</option>
+                            <option value="member">"Members"</option>
+                            <option value="invitation">"Invitations"</option>
+                            <option value="request">"Access requests"</option>
+                            <option value="toggles">"Permissions"</option>
+                            <option value="group">"Groups"</option>
+                            <option value="resource">"Resources"</option>
+                            <option value="workspace">"Workspace"</option>
+                            <option value="grant">"Partner grants"</option>
+                            <option value="analyst">"Partner analysts"</option>
+                            <option value="ownership">"Ownership"</option>
+                            <option value="flow">"Flow runs"</option>
+                        </select>
+                    </label>
+                </div>
+                {move || match entries.get() {
+                    None => view! { <Loading what="the audit log"/> }.into_any(),
+                    Some(Err(e)) => view! { <ErrorNote error=e/> }.into_any(),
+                    Some(Ok(list)) if list.is_empty() => view! { <Empty text="No changes match these filters."/> }.into_any(),
+                    Some(Ok(list)) => view! {
+                        <table class="table">
+                            <caption class="visually-hidden">"Changes, newest first"</caption>
+                            <thead><tr><th scope="col">"When"</th><th scope="col">"Who"</th><th scope="col">"What"</th><th scope="col">"Subject"</th><th scope="col">"Before"</th><th scope="col">"After"</th></tr></thead>
+                            <tbody>
+                                {list.into_iter().map(|e| view! {
+                                    <tr>
+                                        <td>{when(e.at)}</td>
+                                        <td>{e.actor_name.clone()}</td>
+                                        <td><code>{e.kind.clone()}</code></td>
+                                        <td>{e.subject.clone()}</td>
+                                        <td><code class="json">{compact(&e.before)}</code></td>
+                                        <td><code class="json">{compact(&e.after)}</code></td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    }.into_any(),
+                }}
+            </section>
+        }.into_any())
+    }
+}

@@ -1,0 +1,14 @@
+pub mod audit;
+pub mod company;
+pub mod groups;
+pub mod home;
+pub mod invitation;
+pub mod join;
+pub mod permissions;
+pub mod resources;
+pub mod settings;
+pub mod sign_in;
+pub mod sign_up;
+pub mod support;
+pub mod users;
+pub mod workspace;

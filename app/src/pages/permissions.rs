@@ -1,0 +1,175 @@
+//! Settings → Permissions (Owner and Admins): the Admin and Developer cards
+//! with user counts and "View all", and the form of 16 toggles in their 5
+//! categories. Toggles this actor may not change are disabled with the
+//! reason; "Save changes" sends one batch based on the version it started
+//! from, and a conflict reloads the latest state instead of overwriting it.
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use policy::api::SaveToggles;
+use policy::{Action, Category, Role, ToggleSet};
+
+use crate::api;
+use crate::components::controls::{GuardedButton, WhyNot};
+use crate::components::notice::{Outcome, OutcomeNote};
+use crate::pages::workspace::{Loaded, use_ws};
+
+#[component]
+pub fn PermissionsTab() -> impl IntoView {
+    let ctx = use_ws();
+    let outcome = RwSignal::new(None::<Outcome>);
+    let editing = RwSignal::new(None::<Role>);
+    let listing = RwSignal::new(None::<Role>);
+    move || {
+        let loaded = ctx.loaded()?;
+        let ab = loaded.abilities();
+        if let Some(why) = ab.permissions_tab.message() {
+            return Some(view! { <section class="page"><p class="notice error" role="alert">{why.to_owned()}</p></section> }.into_any());
+        }
+        let l = loaded.clone();
+        let l2 = loaded.clone();
+        Some(view! {
+            <section class="page" aria-labelledby="perm-title">
+                <h2 id="perm-title">"Permissions"</h2>
+                <p class="muted">"The Owner can do everything. What Administrators and Developers may do is set here, for everyone with that permission."</p>
+                <OutcomeNote outcome/>
+                <div class="role-cards">
+                    {[Role::Admin, Role::Developer].into_iter().map(|role| {
+                        let count = loaded.view().map(|v| v.count_with_role(role)).unwrap_or(0);
+                        let editable = match role {
+                            Role::Admin => ab.edit_admin_toggles.is_allowed(),
+                            _ => ab.edit_developer_toggles.is_allowed(),
+                        };
+                        view! {
+                            <article class="card role-card" aria-label=format!("{} permission", role.label())>
+                                <h3>{role.label()}</h3>
+                                <p>{format!("{count} user{}", if count == 1 { "" } else { "s" })}</p>
+                                <div class="row">
+                                    <button type="button" class="button quiet" aria-label=format!("View all {}s", role.label())
+                                        on:click=move |_| listing.set(if listing.get_untracked() == Some(role) { None } else { Some(role) })>"View all"</button>
+                                    <button type="button" class="button" aria-label=format!("{} {} permissions", if editable { "Edit" } else { "View" }, role.label())
+                                        on:click=move |_| editing.set(Some(role))>{if editable { "Edit" } else { "View" }}</button>
+                                </div>
+                            </article>
+                        }
+                    }).collect_view()}
+                </div>
+                {move || listing.get().map(|role| view! { <RoleMembers loaded=l2.clone() role/> })}
+                {move || editing.get().map(|role| view! { <ToggleForm loaded=l.clone() role outcome on_close=move || editing.set(None)/> })}
+            </section>
+        }.into_any())
+    }
+}
+
+#[component]
+fn RoleMembers(loaded: Arc<Loaded>, role: Role) -> impl IntoView {
+    let people: Vec<String> = loaded
+        .view()
+        .map(|v| {
+            v.data()
+                .members
+                .iter()
+                .filter(|m| m.role == role)
+                .map(|m| format!("{} ({})", loaded.name_of(m.account), loaded.email_of(m.account)))
+                .collect()
+        })
+        .unwrap_or_default();
+    view! {
+        <section class="card" aria-label=format!("{}s", role.label())>
+            <h3>{format!("{}s", role.label())}</h3>
+            {if people.is_empty() {
+                view! { <p class="empty">"Nobody has this permission."</p> }.into_any()
+            } else {
+                view! { <ul>{people.into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}</ul> }.into_any()
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn ToggleForm(
+    loaded: Arc<Loaded>,
+    role: Role,
+    outcome: RwSignal<Option<Outcome>>,
+    on_close: impl Fn() + Clone + Send + Sync + 'static,
+) -> impl IntoView {
+    let ctx = use_ws();
+    let ws = loaded.ws();
+    let saved = loaded.view().map(|v| v.toggles_of(role)).unwrap_or_default();
+    let version = loaded.view().map(|v| v.data().toggles.version).unwrap_or(0);
+    let draft = RwSignal::new(saved);
+    let controls = loaded.facts.toggle_controls(loaded.me, ws, role);
+    let l = loaded.clone();
+    let save_decision = Signal::derive(move || {
+        let toggles: Vec<_> = draft.get().iter().collect();
+        l.decide(&Action::SaveToggles { workspace: ws, role, toggles, base_version: version })
+    });
+    let may_edit = match role {
+        Role::Admin => loaded.abilities().edit_admin_toggles,
+        _ => loaded.abilities().edit_developer_toggles,
+    };
+    let changed = move || draft.get() != saved;
+    let close = on_close.clone();
+    let save = move || {
+        let close = close.clone();
+        let body =
+            SaveToggles { toggles: draft.get_untracked().iter().collect(), base_version: version };
+        ctx.change(
+            outcome,
+            format!("{} permissions saved.", role.label()),
+            api::save_toggles(ws, role, body),
+            move |_| close(),
+        );
+    };
+    let title_id = format!("toggles-{}", role.label().to_lowercase());
+    let title_ref = title_id.clone();
+    view! {
+        <section class="card toggle-form" aria-labelledby=title_ref>
+            <div class="toolbar">
+                <h3 id=title_id>{format!("{} permissions", role.label())}</h3>
+                <button type="button" class="button quiet" on:click=move |_| on_close()>"Close"</button>
+            </div>
+            <WhyNot decision=may_edit.clone()/>
+            {Category::ALL.into_iter().map(|cat| {
+                let in_cat: Vec<_> = controls.iter().filter(|c| c.category == cat).cloned().collect();
+                view! {
+                    <fieldset class="toggles">
+                        <legend>{cat.label()}</legend>
+                        {in_cat.into_iter().map(|c| {
+                            let t = c.toggle;
+                            let l = loaded.clone();
+                            let flip = Signal::derive(move || {
+                                let on = draft.get().contains(t);
+                                l.decide(&Action::SetToggle { workspace: ws, role, toggle: t, on: !on })
+                            });
+                            view! {
+                                <label class="switch">
+                                    <input type="checkbox" role="switch"
+                                        prop:checked=move || draft.get().contains(t)
+                                        disabled=move || !flip.get().is_allowed()
+                                        title=move || flip.get().message().map(str::to_owned)
+                                        aria-description=move || flip.get().message().map(str::to_owned)
+                                        on:change=move |ev| {
+                                            let on = event_target_checked(&ev);
+                                            draft.update(|d: &mut ToggleSet| *d = d.with(t, on));
+                                        }/>
+                                    <span>{c.label.clone()}</span>
+                                    <WhyNot decision=flip/>
+                                </label>
+                            }
+                        }).collect_view()}
+                    </fieldset>
+                }
+            }).collect_view()}
+            {may_edit.is_allowed().then(|| view! {
+                <div class="row">
+                    <button type="button" class="button quiet" disabled=move || !changed() on:click=move |_| draft.set(saved)>"Discard"</button>
+                    <GuardedButton decision=Signal::derive(move || if changed() { save_decision.get() } else {
+                        policy::Decision::deny_with(policy::Reason::SameRole, "Nothing changed yet.")
+                    }) label="Save changes" class="button primary" on_click=save/>
+                </div>
+            })}
+        </section>
+    }
+}

@@ -1,0 +1,336 @@
+//! Resources by kind with the groups that manage them: set groups (Owner
+//! and Admins), flows inherit their integration's groups, Data Studio kinds
+//! only while it is on, and "Run" on a flow shows the run plan.
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use policy::api::NewResource;
+use policy::{Action, Grouping, Id, Resource, ResourceKind, RunAs, RunPlan};
+
+use crate::api;
+use crate::components::controls::{GuardedButton, WhyNot};
+use crate::components::modal::Modal;
+use crate::components::notice::{Empty, Outcome, OutcomeNote};
+use crate::pages::workspace::{Loaded, use_ws};
+
+fn resource_name(loaded: &Loaded, id: Id) -> String {
+    loaded
+        .snap
+        .resources
+        .iter()
+        .find(|r| r.id == id)
+        .map(|r| r.name.clone())
+        .unwrap_or_else(|| format!("#{id}"))
+}
+
+fn group_names(loaded: &Loaded, groups: &[Id]) -> String {
+    let names: Vec<String> = groups
+        .iter()
+        .map(|g| {
+            loaded
+                .view()
+                .and_then(|v| v.group(*g).map(|g| g.name.clone()))
+                .unwrap_or_else(|| format!("#{g}"))
+        })
+        .collect();
+    names.join(", ")
+}
+
+#[component]
+pub fn ResourcesPage() -> impl IntoView {
+    let ctx = use_ws();
+    let outcome = RwSignal::new(None::<Outcome>);
+    let creating = RwSignal::new(false);
+    let plan = RwSignal::new(None::<RunPlan>);
+    move || {
+        let loaded = ctx.loaded()?;
+        let ws = loaded.ws();
+        let data_studio = loaded.snap.workspace.data_studio;
+        let resources: Vec<Resource> = loaded
+            .view()
+            .map(|v| v.data().resources.clone())
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|r| {
+                loaded.decide(&Action::ViewResource { workspace: ws, resource: r.id }).is_allowed()
+            })
+            .collect();
+        let kinds: Vec<ResourceKind> =
+            ResourceKind::ALL.into_iter().filter(|k| data_studio || !k.is_data_studio()).collect();
+        let can_create = kinds.iter().any(|&kind| {
+            let integration = (kind == ResourceKind::Flow)
+                .then(|| {
+                    resources.iter().find(|r| r.kind == ResourceKind::Integration).map(|r| r.id)
+                })
+                .flatten();
+            loaded.decide(&Action::CreateResource { workspace: ws, kind, integration }).is_allowed()
+        });
+        let l = loaded.clone();
+        let lp = loaded.clone();
+        Some(view! {
+            <section class="page" aria-labelledby="res-title">
+                <div class="toolbar">
+                    <h2 id="res-title">"Resources"</h2>
+                    {can_create.then(|| view! { <button type="button" class="button primary" on:click=move |_| creating.set(true)>"New resource"</button> })}
+                </div>
+                {(!data_studio).then(|| view! { <p class="muted">"Data Studio is off in this workspace: Data Jobs, File Jobs and File templates are hidden."</p> })}
+                <OutcomeNote outcome/>
+                {if resources.is_empty() {
+                    view! { <Empty text="No resources you can see yet."/> }.into_any()
+                } else {
+                    kinds.iter().filter(|k| resources.iter().any(|r| r.kind == **k)).map(|&kind| {
+                        let of_kind: Vec<Resource> = resources.iter().filter(|r| r.kind == kind).cloned().collect();
+                        view! {
+                            <section class="card" aria-label=kind.label()>
+                                <h3>{kind.label()}</h3>
+                                <ul class="resource-list">
+                                    {of_kind.into_iter().map(|r| view! { <ResourceRowView loaded=loaded.clone() resource=r outcome plan/> }).collect_view()}
+                                </ul>
+                            </section>
+                        }
+                    }).collect_view().into_any()
+                }}
+                {move || creating.get().then(|| view! { <CreateResource loaded=l.clone() kinds=kinds.clone() outcome on_close=move || creating.set(false)/> })}
+                {move || plan.get().map(|p| view! { <RunPlanView loaded=lp.clone() plan=p on_close=move || plan.set(None)/> })}
+            </section>
+        })
+    }
+}
+
+#[component]
+fn ResourceRowView(
+    loaded: Arc<Loaded>,
+    resource: Resource,
+    outcome: RwSignal<Option<Outcome>>,
+    plan: RwSignal<Option<RunPlan>>,
+) -> impl IntoView {
+    let ctx = use_ws();
+    let ws = loaded.ws();
+    let id = resource.id;
+    let name = resource_name(&loaded, id);
+    let editing = RwSignal::new(false);
+    let groups_text = match resource.kind.grouping() {
+        Grouping::None => "Governed by permissions only".to_owned(),
+        Grouping::Integration => {
+            let integration = resource
+                .integration
+                .and_then(|i| loaded.view().and_then(|v| v.resource(i).cloned()));
+            match integration {
+                Some(i) if i.groups.is_empty() => {
+                    format!("Inherited from {}: admin-only", resource_name(&loaded, i.id))
+                }
+                Some(i) => format!(
+                    "Inherited from {}: {}",
+                    resource_name(&loaded, i.id),
+                    group_names(&loaded, &i.groups)
+                ),
+                None => "Inherited from its integration".to_owned(),
+            }
+        }
+        Grouping::Own if resource.groups.is_empty() => {
+            "No group: Owner and Administrators only".to_owned()
+        }
+        Grouping::Own => group_names(&loaded, &resource.groups),
+    };
+    let set_groups = loaded.decide(&Action::SetResourceGroups {
+        workspace: ws,
+        resource: id,
+        groups: resource.groups.clone(),
+    });
+    let delete = loaded.decide(&Action::DeleteResource { workspace: ws, resource: id });
+    let run = (resource.kind == ResourceKind::Flow)
+        .then(|| loaded.decide(&Action::RunFlow { workspace: ws, flow: id }));
+    let manager = loaded.abilities().manage_groups.is_allowed();
+    let l = loaded.clone();
+    let current = resource.groups.clone();
+    let del_name = name.clone();
+    view! {
+        <li class="resource">
+            <div>
+                <strong>{name.clone()}</strong>
+                <span class="muted groups">{groups_text}</span>
+            </div>
+            <div class="actions">
+                {run.map(|d| view! {
+                    <GuardedButton decision=d label="Run" aria_label=format!("Run {name}") class="button"
+                        on_click=move || ctx.change(outcome, "Run started.", api::run_flow(ws, id), move |p| plan.set(Some(p)))/>
+                })}
+                {(manager && resource.kind.grouping() != Grouping::None).then(|| view! {
+                    <GuardedButton decision=set_groups label="Set groups" aria_label=format!("Set groups of {}", resource_name(&loaded, id)) class="button quiet"
+                        on_click=move || editing.set(true)/>
+                })}
+                <GuardedButton decision=delete label="Delete" aria_label=format!("Delete {}", resource_name(&loaded, id)) class="button quiet danger"
+                    on_click=move || {
+                        let sure = web_sys::window()
+                            .and_then(|w| w.confirm_with_message(&format!("Delete {del_name}? This cannot be undone.")).ok())
+                            .unwrap_or(false);
+                        if sure {
+                            ctx.change(outcome, "Resource deleted.", api::delete_resource(ws, id), |_| ());
+                        }
+                    }/>
+            </div>
+            {move || editing.get().then(|| view! { <SetGroups loaded=l.clone() resource=id current=current.clone() outcome on_close=move || editing.set(false)/> })}
+        </li>
+    }
+}
+
+#[component]
+fn SetGroups(
+    loaded: Arc<Loaded>,
+    resource: Id,
+    current: Vec<Id>,
+    outcome: RwSignal<Option<Outcome>>,
+    on_close: impl Fn() + Clone + Send + Sync + 'static,
+) -> impl IntoView {
+    let ctx = use_ws();
+    let ws = loaded.ws();
+    let chosen = RwSignal::new(current.clone());
+    let groups = loaded.view().map(|v| v.data().groups.clone()).unwrap_or_default();
+    let l = loaded.clone();
+    let decision = Signal::derive(move || {
+        l.decide(&Action::SetResourceGroups { workspace: ws, resource, groups: chosen.get() })
+    });
+    let close = on_close.clone();
+    let save = move || {
+        let close = close.clone();
+        ctx.change(
+            outcome,
+            "Groups saved.",
+            api::set_resource_groups(ws, resource, chosen.get_untracked()),
+            move |_| close(),
+        );
+    };
+    view! {
+        <Modal title=format!("Groups of {}", resource_name(&loaded, resource)) on_close=move || on_close()>
+            <fieldset class="checks">
+                <legend>"Groups that manage it"</legend>
+                {groups.into_iter().map(|g| {
+                    let gid = g.id;
+                    view! {
+                        <label class="check">
+                            <input type="checkbox" prop:checked=move || chosen.get().contains(&gid)
+                                on:change=move |ev| {
+                                    let on = event_target_checked(&ev);
+                                    chosen.update(|c| if on { c.push(gid) } else { c.retain(|x| *x != gid) });
+                                }/>
+                            {g.name.clone()}
+                        </label>
+                    }
+                }).collect_view()}
+            </fieldset>
+            <p class="muted">"With no group, only the Owner and Administrators manage it."</p>
+            <WhyNot decision/>
+            <div class="modal-actions">
+                <GuardedButton decision label="Save groups" class="button primary" on_click=save/>
+            </div>
+        </Modal>
+    }
+}
+
+#[component]
+fn CreateResource(
+    loaded: Arc<Loaded>,
+    kinds: Vec<ResourceKind>,
+    outcome: RwSignal<Option<Outcome>>,
+    on_close: impl Fn() + Clone + Send + Sync + 'static,
+) -> impl IntoView {
+    let ctx = use_ws();
+    let ws = loaded.ws();
+    let kind = RwSignal::new(kinds.first().copied().unwrap_or(ResourceKind::Module));
+    let name = RwSignal::new(String::new());
+    let integrations: Vec<(Id, String)> = loaded
+        .view()
+        .map(|v| {
+            v.data()
+                .resources
+                .iter()
+                .filter(|r| r.kind == ResourceKind::Integration)
+                .map(|r| (r.id, resource_name(&loaded, r.id)))
+                .collect()
+        })
+        .unwrap_or_default();
+    let integration = RwSignal::new(integrations.first().map(|i| i.0));
+    let l = loaded.clone();
+    let decision = Signal::derive(move || {
+        let k = kind.get();
+        let integration = (k == ResourceKind::Flow).then(|| integration.get()).flatten();
+        l.decide(&Action::CreateResource { workspace: ws, kind: k, integration })
+    });
+    let close = on_close.clone();
+    let create = move || {
+        let close = close.clone();
+        let k = kind.get_untracked();
+        let body = NewResource {
+            kind: k,
+            name: name.get_untracked(),
+            integration: (k == ResourceKind::Flow).then(|| integration.get_untracked()).flatten(),
+            components: Vec::new(),
+        };
+        ctx.change(
+            outcome,
+            format!("{} created.", k.label()),
+            api::create_resource(ws, body),
+            move |_| close(),
+        );
+    };
+    let key = |k: ResourceKind| {
+        serde_json::to_value(k).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+    };
+    view! {
+        <Modal title="New resource" on_close=move || on_close()>
+            <div class="form">
+                <label>
+                    "Kind"
+                    <select on:change=move |ev| {
+                        if let Ok(k) = serde_json::from_value::<ResourceKind>(serde_json::Value::String(event_target_value(&ev))) {
+                            kind.set(k);
+                        }
+                    }>
+                        {kinds.iter().map(|&k| view! { <option value=key(k)>{k.label()}</option> }).collect_view()}
+                    </select>
+                </label>
+                <label>"Name" <input required=true maxlength="100" bind:value=name/></label>
+                {move || (kind.get() == ResourceKind::Flow).then(|| view! {
+                    <label>
+                        "Integration"
+                        <select on:change=move |ev| integration.set(event_target_value(&ev).parse().ok())>
+                            {integrations.iter().map(|(id, n)| view! { <option value=id.to_string()>{n.clone()}</option> }).collect_view()}
+                        </select>
+                    </label>
+                })}
+                <WhyNot decision/>
+                <div class="modal-actions">
+                    <GuardedButton decision label="Create" class="button primary" on_click=create/>
+                </div>
+            </div>
+        </Modal>
+    }
+}
+
+#[component]
+fn RunPlanView(
+    loaded: Arc<Loaded>,
+    plan: RunPlan,
+    on_close: impl Fn() + Clone + Send + Sync + 'static,
+) -> impl IntoView {
+    view! {
+        <Modal title=format!("Run of {}", resource_name(&loaded, plan.flow)) on_close=move || on_close()>
+            {if plan.steps.is_empty() {
+                view! { <p>"The flow has no Data Studio job components: it runs as you."</p> }.into_any()
+            } else {
+                view! {
+                    <ol class="plan">
+                        {plan.steps.iter().map(|s| {
+                            let who = match &s.run_as {
+                                RunAs::User => "runs as you".to_owned(),
+                                RunAs::JobGroups { groups } => format!("runs as the job's saved group: {}", group_names(&loaded, groups)),
+                            };
+                            view! { <li>{format!("{} ({}) — {who}", resource_name(&loaded, s.resource), s.kind.label())}</li> }
+                        }).collect_view()}
+                    </ol>
+                }.into_any()
+            }}
+        </Modal>
+    }
+}

@@ -1,0 +1,152 @@
+//! Workspace settings: Data Studio, and the Owner's own options (transfer
+//! ownership, delete the workspace), which nobody else sees.
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_navigate;
+use policy::{Action, Id, Role};
+
+use crate::api;
+use crate::components::controls::{GuardedButton, WhyNot};
+use crate::components::modal::Modal;
+use crate::components::notice::{Outcome, OutcomeNote};
+use crate::pages::workspace::{Loaded, use_ws};
+use crate::route::Page;
+use crate::session::use_session;
+
+#[component]
+pub fn WorkspaceSettings() -> impl IntoView {
+    let ctx = use_ws();
+    let outcome = RwSignal::new(None::<Outcome>);
+    move || {
+        let loaded = ctx.loaded()?;
+        let ws = loaded.ws();
+        let ab = loaded.abilities();
+        let on = loaded.snap.workspace.data_studio;
+        let is_owner = ab.role == Some(Role::Owner);
+        Some(view! {
+            <section class="page" aria-labelledby="settings-title">
+                <h2 id="settings-title">"Workspace settings"</h2>
+                <OutcomeNote outcome/>
+                <section class="card">
+                    <h3>"Data Studio"</h3>
+                    <p class="muted">"Data Jobs, File Jobs and File templates exist only while Data Studio is on."</p>
+                    <label class="switch">
+                        <input type="checkbox" role="switch" prop:checked=on
+                            disabled=!ab.set_data_studio.is_allowed()
+                            title=ab.set_data_studio.message().map(str::to_owned)
+                            on:change=move |ev| {
+                                let next = event_target_checked(&ev);
+                                let what = if next { "Data Studio is on." } else { "Data Studio is off." };
+                                ctx.change(outcome, what, api::set_data_studio(ws, next), |_| ());
+                            }/>
+                        <span>"Data Studio"</span>
+                        <WhyNot decision=ab.set_data_studio.clone()/>
+                    </label>
+                </section>
+                {is_owner.then(|| view! { <OwnerOptions loaded=loaded.clone() outcome/> })}
+            </section>
+        })
+    }
+}
+
+#[component]
+fn OwnerOptions(loaded: Arc<Loaded>, outcome: RwSignal<Option<Outcome>>) -> impl IntoView {
+    let ctx = use_ws();
+    let session = use_session();
+    let navigate = use_navigate();
+    let ws = loaded.ws();
+    let name = loaded.snap.workspace.name.clone();
+    let admins: Vec<Id> = loaded
+        .view()
+        .map(|v| {
+            v.data().members.iter().filter(|m| m.role == Role::Admin).map(|m| m.account).collect()
+        })
+        .unwrap_or_default();
+    let target = RwSignal::new(admins.first().copied());
+    let l = loaded.clone();
+    let transfer_decision = Signal::derive(move || match target.get() {
+        Some(t) => l.decide(&Action::TransferOwnership { workspace: ws, target: t }),
+        None => policy::Decision::deny_with(
+            policy::Reason::TransferTargetNotAdmin,
+            "Choose an Active Administrator.",
+        ),
+    });
+    let confirming_transfer = RwSignal::new(false);
+    let deleting = RwSignal::new(false);
+    let typed = RwSignal::new(String::new());
+    let delete_decision = loaded.decide(&Action::DeleteWorkspace { workspace: ws });
+    let name_matches = {
+        let name = name.clone();
+        move || typed.get().trim() == name
+    };
+    let l2 = loaded.clone();
+    view! {
+        <section class="card">
+            <h3>"Transfer ownership"</h3>
+            <p class="muted">"The new Owner must be an Active Administrator. You become an Administrator."</p>
+            {if admins.is_empty() {
+                view! { <p class="empty">"There is no Active Administrator to hand ownership to."</p> }.into_any()
+            } else {
+                view! {
+                    <label>
+                        "New owner"
+                        <select on:change=move |ev| target.set(event_target_value(&ev).parse().ok())>
+                            {admins.iter().map(|&a| view! { <option value=a.to_string()>{format!("{} ({})", l2.name_of(a), l2.email_of(a))}</option> }).collect_view()}
+                        </select>
+                    </label>
+                }.into_any()
+            }}
+            <GuardedButton decision=transfer_decision label="Transfer ownership" class="button" on_click=move || confirming_transfer.set(true)/>
+        </section>
+        <section class="card danger-zone">
+            <h3>"Delete workspace"</h3>
+            <p class="muted">"Everything in it is deleted for everyone. This cannot be undone."</p>
+            <GuardedButton decision=delete_decision label="Delete workspace" class="button danger" on_click=move || deleting.set(true)/>
+        </section>
+        {move || confirming_transfer.get().then(|| {
+            let who = target.get_untracked().map(|t| loaded.name_of(t)).unwrap_or_default();
+            view! {
+                <Modal title="Transfer ownership" on_close=move || confirming_transfer.set(false)>
+                    <p>{format!("Make {who} the Owner? You will become an Administrator.")}</p>
+                    <div class="modal-actions">
+                        <button type="button" class="button" on:click=move |_| confirming_transfer.set(false)>"Cancel"</button>
+                        <button type="button" class="button primary" on:click=move |_| {
+                            confirming_transfer.set(false);
+                            if let Some(t) = target.get_untracked() {
+                                ctx.change(outcome, "Ownership transferred.", api::transfer_ownership(ws, t), move |_| session.reload());
+                            }
+                        }>"Transfer ownership"</button>
+                    </div>
+                </Modal>
+            }
+        })}
+        {move || deleting.get().then(|| {
+            let name_matches = name_matches.clone();
+            let navigate = navigate.clone();
+            let name = name.clone();
+            view! {
+                <Modal title="Delete workspace" on_close=move || deleting.set(false)>
+                    <p class="notice warn">"Everything in this workspace is deleted for everyone. This cannot be undone."</p>
+                    <label>{format!("Type {name} to confirm")} <input autocomplete="off" bind:value=typed/></label>
+                    <div class="modal-actions">
+                        <button type="button" class="button danger" disabled=move || !name_matches()
+                            on:click=move |_| {
+                                let navigate = navigate.clone();
+                                leptos::task::spawn_local(async move {
+                                    match api::delete_workspace(ws).await {
+                                        Ok(_) => {
+                                            session.refresh().await;
+                                            navigate(&Page::Home.href(), Default::default());
+                                        }
+                                        Err(e) => outcome.set(Some(Outcome::Failed(e))),
+                                    }
+                                });
+                            }>"Delete workspace"</button>
+                    </div>
+                </Modal>
+            }
+        })}
+    }
+}

@@ -1,0 +1,334 @@
+//! Settings → Users: search, invite, change permission, remove access,
+//! resend or delete invitations, authorize access requests, the join link.
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use policy::api::MemberRow;
+use policy::validate::normalize_email;
+use policy::{Action, Decision, Role};
+
+use crate::api;
+use crate::components::controls::{CopyField, GuardedButton};
+use crate::components::modal::Modal;
+use crate::components::notice::{Empty, ErrorNote, Loading, Outcome, OutcomeNote};
+use crate::pages::invitation::role_label;
+use crate::pages::workspace::{Loaded, WsContext, use_ws};
+
+#[component]
+pub fn UsersTab() -> impl IntoView {
+    let ctx = use_ws();
+    let query = RwSignal::new(String::new());
+    let outcome = RwSignal::new(None::<Outcome>);
+    let inviting = RwSignal::new(false);
+    let rows = LocalResource::new(move || {
+        let ws = ctx.id.get();
+        let q = query.get();
+        // Re-read the list whenever the workspace reloads after a change.
+        let _ = ctx.loaded();
+        async move { api::members(ws, &q).await }
+    });
+    move || {
+        let loaded = ctx.loaded()?;
+        let ab = loaded.abilities();
+        let invite_roles = ab.invite_roles.clone();
+        let roles_for_modal = invite_roles.clone();
+        let l = loaded.clone();
+        Some(view! {
+            <section class="page" aria-labelledby="users-title">
+                <div class="toolbar">
+                    <h2 id="users-title">"Users"</h2>
+                    <label class="search">
+                        <span class="visually-hidden">"Search users"</span>
+                        <input type="search" placeholder="Search by name or email" aria-label="Search users"
+                            prop:value=move || query.get()
+                            on:input=move |ev| query.set(event_target_value(&ev))/>
+                    </label>
+                    <GuardedButton decision=ab.invite.clone() label="Invite users" class="button primary"
+                        on_click=move || inviting.set(true)/>
+                </div>
+                <OutcomeNote outcome/>
+                <Requests loaded=loaded.clone() outcome/>
+                {move || match rows.get() {
+                    None => view! { <Loading what="users"/> }.into_any(),
+                    Some(Err(e)) => view! { <ErrorNote error=e/> }.into_any(),
+                    Some(Ok(rows)) if rows.is_empty() => view! { <Empty text="No users match your search."/> }.into_any(),
+                    Some(Ok(rows)) => view! { <UserTable loaded=l.clone() rows outcome/> }.into_any(),
+                }}
+                <JoinLinkPanel loaded=loaded.clone() outcome/>
+                {move || inviting.get().then(|| view! {
+                    <InviteModal loaded=loaded.clone() roles=roles_for_modal.clone() outcome on_close=move || inviting.set(false)/>
+                })}
+            </section>
+        })
+    }
+}
+
+#[component]
+fn UserTable(
+    loaded: Arc<Loaded>,
+    rows: Vec<MemberRow>,
+    outcome: RwSignal<Option<Outcome>>,
+) -> impl IntoView {
+    let ws = loaded.ws();
+    // The actions column appears only for someone who may act on someone.
+    let acts = |r: &MemberRow| match r.invitation {
+        Some(inv) => {
+            loaded.decide(&Action::DeleteInvitation { workspace: ws, invitation: inv }).is_allowed()
+        }
+        None => {
+            let c = loaded.facts.member_controls(loaded.me, ws, r.id);
+            c.change_role.is_allowed() || c.remove.is_allowed()
+        }
+    };
+    let show_actions = rows.iter().any(acts);
+    view! {
+        <table class="table">
+            <caption class="visually-hidden">"Users of this workspace"</caption>
+            <thead>
+                <tr>
+                    <th scope="col">"Name"</th>
+                    <th scope="col">"Email"</th>
+                    <th scope="col">"Status"</th>
+                    <th scope="col">"Permission"</th>
+                    {show_actions.then(|| view! { <th scope="col">"Actions"</th> })}
+                </tr>
+            </thead>
+            <tbody>
+                {rows.into_iter().map(|r| view! { <UserRow loaded=loaded.clone() row=r show_actions outcome/> }).collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+#[component]
+fn UserRow(
+    loaded: Arc<Loaded>,
+    row: MemberRow,
+    show_actions: bool,
+    outcome: RwSignal<Option<Outcome>>,
+) -> impl IntoView {
+    let ctx = use_ws();
+    let ws = loaded.ws();
+    let status = match row.status.as_str() {
+        "active" => "Active",
+        "waiting" => "Waiting",
+        "expired" => "Expired",
+        _ => "Unknown",
+    };
+    let who = if row.name.is_empty() { row.email.clone() } else { row.name.clone() };
+    let actions = show_actions.then(|| match row.invitation {
+        Some(inv) => {
+            let resend = loaded.decide(&Action::ResendInvitation { workspace: ws, invitation: inv });
+            let delete = loaded.decide(&Action::DeleteInvitation { workspace: ws, invitation: inv });
+            let email = row.email.clone();
+            view! {
+                <GuardedButton decision=resend label="Resend" aria_label=format!("Resend invitation to {email}") class="button quiet"
+                    on_click=move || ctx.change(outcome, "Invitation sent again.", api::resend_invitation(ws, inv), |_| ())/>
+                <GuardedButton decision=delete label="Delete" aria_label=format!("Delete invitation to {}", row.email) class="button quiet danger"
+                    on_click=move || ctx.change(outcome, "Invitation deleted.", api::delete_invitation(ws, inv), |_| ())/>
+            }
+            .into_any()
+        }
+        None => view! { <MemberActions loaded=loaded.clone() account=row.id who=who.clone() outcome/> }.into_any(),
+    });
+    view! {
+        <tr>
+            <th scope="row">{who.clone()}</th>
+            <td>{row.email.clone()}</td>
+            <td><span class=format!("status {}", row.status)>{status}</span></td>
+            <td>
+                {role_label(&row.role)}
+                {row.partner.clone().map(|p| view! { <span class="badge partner" title="Partner analyst">{format!("Partner: {p}")}</span> })}
+            </td>
+            {actions.map(|a| view! { <td><div class="actions">{a}</div></td> })}
+        </tr>
+    }
+}
+
+/// The arrow menu (permissions this actor may give this member) and Remove.
+#[component]
+fn MemberActions(
+    loaded: Arc<Loaded>,
+    account: policy::Id,
+    who: String,
+    outcome: RwSignal<Option<Outcome>>,
+) -> impl IntoView {
+    let ctx = use_ws();
+    let ws = loaded.ws();
+    let controls = loaded.facts.member_controls(loaded.me, ws, account);
+    let current = loaded.view().and_then(|v| v.member(account).map(|m| m.role));
+    let confirming = RwSignal::new(false);
+    let ws_name = loaded.snap.workspace.name.clone();
+    let change = if controls.change_role.is_allowed() && !controls.roles.is_empty() {
+        let roles = controls.roles.clone();
+        view! {
+            <label class="inline">
+                <span class="visually-hidden">{format!("Permission for {who}")}</span>
+                <select aria-label=format!("Change permission for {who}")
+                    on:change=move |ev| {
+                        let value = event_target_value(&ev);
+                        if let Ok(role) = serde_json::from_value::<Role>(serde_json::Value::String(value)) {
+                            ctx.change(outcome, format!("Permission changed to {}.", role.label()), api::change_role(ws, account, role), |_| ());
+                        }
+                    }>
+                    <option value="" selected=true disabled=true>{format!("{} ▾", current.map(Role::label).unwrap_or("Change"))}</option>
+                    {roles.into_iter().filter(|r| Some(*r) != current).map(|r| {
+                        let key = serde_json::to_value(r).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+                        view! { <option value=key>{r.label()}</option> }
+                    }).collect_view()}
+                </select>
+            </label>
+        }
+        .into_any()
+    } else {
+        view! {
+            <GuardedButton decision=controls.change_role.clone() label="Change permission" aria_label=format!("Change permission for {who}")
+                class="button quiet" on_click=|| ()/>
+        }
+        .into_any()
+    };
+    let who_confirm = who.clone();
+    view! {
+        {change}
+        <GuardedButton decision=controls.remove.clone() label="Remove access" aria_label=format!("Remove access for {who}")
+            class="button quiet danger" on_click=move || confirming.set(true)/>
+        {move || confirming.get().then(|| {
+            let who = who_confirm.clone();
+            let ws_name = ws_name.clone();
+            view! {
+                <Modal title="Remove access" on_close=move || confirming.set(false)>
+                    <p>{format!("Remove {who}'s access to {ws_name}? This cannot be undone: to come back they need a new invitation.")}</p>
+                    <div class="modal-actions">
+                        <button type="button" class="button" on:click=move |_| confirming.set(false)>"Cancel"</button>
+                        <button type="button" class="button danger" on:click=move |_| {
+                            confirming.set(false);
+                            ctx.change(outcome, format!("{who} no longer has access."), api::remove_member(ws, account), |_| ());
+                        }>"Remove access"</button>
+                    </div>
+                </Modal>
+            }
+        })}
+    }
+}
+
+#[component]
+fn InviteModal(
+    loaded: Arc<Loaded>,
+    roles: Vec<Role>,
+    outcome: RwSignal<Option<Outcome>>,
+    on_close: impl Fn() + Clone + Send + Sync + 'static,
+) -> impl IntoView {
+    let ctx = use_ws();
+    let ws = loaded.ws();
+    let email = RwSignal::new(String::new());
+    let role = RwSignal::new(roles.first().copied().unwrap_or(Role::Developer));
+    let error = RwSignal::new(None::<crate::api::ApiError>);
+    // Inline check with the same validation and rule the server applies.
+    let check = Signal::derive(move || -> Decision {
+        match normalize_email(&email.get()) {
+            Err(e) => Decision::deny_with(policy::Reason::InvalidEmail, e.to_string()),
+            Ok(e) => loaded.decide(&Action::Invite { workspace: ws, email: e, role: role.get() }),
+        }
+    });
+    let close = on_close.clone();
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let close = close.clone();
+        let address = email.get_untracked();
+        let r = role.get_untracked();
+        leptos::task::spawn_local(async move {
+            match api::invite(ws, address.clone(), r).await {
+                Ok(sent) => {
+                    let what = if sent.resent { "renewed" } else { "sent" };
+                    outcome.set(Some(Outcome::Done(format!("Invitation {what} to {address}."))));
+                    ctx.reload();
+                    close();
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    let shown = move || !email.get().is_empty();
+    view! {
+        <Modal title="Invite users" on_close=move || on_close()>
+            <form class="form" on:submit=submit>
+                <label>
+                    "Email"
+                    <input type="email" required=true bind:value=email autocomplete="off"/>
+                </label>
+                <label>
+                    "Permission"
+                    <select on:change=move |ev| {
+                        if let Ok(r) = serde_json::from_value::<Role>(serde_json::Value::String(event_target_value(&ev))) {
+                            role.set(r);
+                        }
+                    }>
+                        {roles.iter().map(|r| {
+                            let key = serde_json::to_value(r).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+                            view! { <option value=key>{r.label()}</option> }
+                        }).collect_view()}
+                    </select>
+                </label>
+                {move || (shown()).then(|| check.get().message().map(|m| view! { <p class="why" role="status">{m.to_owned()}</p> }))}
+                {move || error.get().map(|e| view! { <ErrorNote error=e/> })}
+                <div class="modal-actions">
+                    <button type="submit" class="button primary" disabled=move || !check.get().is_allowed()>"Send invitation"</button>
+                </div>
+            </form>
+        </Modal>
+    }
+}
+
+/// Pending access requests (from the join link): authorize or reject.
+#[component]
+fn Requests(loaded: Arc<Loaded>, outcome: RwSignal<Option<Outcome>>) -> impl IntoView {
+    let ctx = use_ws();
+    let ws = loaded.ws();
+    let requests = loaded.view().map(|v| v.data().requests.clone()).unwrap_or_default();
+    let visible: Vec<_> = requests
+        .into_iter()
+        .filter(|r| {
+            loaded.decide(&Action::RejectRequest { workspace: ws, request: r.id }).is_allowed()
+        })
+        .collect();
+    (!visible.is_empty()).then(|| view! {
+        <section class="card requests" aria-labelledby="requests-title">
+            <h3 id="requests-title">"Access requests"</h3>
+            <ul>
+                {visible.into_iter().map(|r| {
+                    let who = loaded.name_of(r.account);
+                    let authorize = loaded.decide(&Action::AuthorizeRequest { workspace: ws, request: r.id });
+                    let reject = loaded.decide(&Action::RejectRequest { workspace: ws, request: r.id });
+                    view! {
+                        <li>
+                            <span>{format!("{who} ({})", loaded.email_of(r.account))}</span>
+                            <GuardedButton decision=authorize label="Authorize" aria_label=format!("Authorize {who}") class="button primary"
+                                on_click=move || ctx.change(outcome, "Access authorized: they joined as Developer.", api::authorize_request(ws, r.id), |_| ())/>
+                            <GuardedButton decision=reject label="Reject" aria_label=format!("Reject {who}") class="button quiet danger"
+                                on_click=move || ctx.change(outcome, "Request rejected.", api::reject_request(ws, r.id), |_| ())/>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        </section>
+    })
+}
+
+/// Create or rotate the join link; the new link is shown once.
+#[component]
+fn JoinLinkPanel(loaded: Arc<Loaded>, outcome: RwSignal<Option<Outcome>>) -> impl IntoView {
+    let ctx: WsContext = use_ws();
+    let ws = loaded.ws();
+    let decision = loaded.decide(&Action::ManageJoinLink { workspace: ws });
+    let link = RwSignal::new(None::<String>);
+    decision.is_allowed().then(|| view! {
+        <section class="card" aria-labelledby="join-title">
+            <h3 id="join-title">"Join link"</h3>
+            <p class="muted">"People who open it can ask for access; you authorize each request. A new link replaces the old one."</p>
+            <GuardedButton decision=decision.clone() label="Create a new join link" class="button"
+                on_click=move || ctx.change(outcome, "A new join link was created.", api::join_link(ws), move |j| link.set(Some(j.link)))/>
+            {move || link.get().map(|l| view! { <CopyField label="Join link" value=l/> })}
+        </section>
+    })
+}

@@ -1,0 +1,186 @@
+//! One workspace: loads its snapshot, indexes the facts once, and gives the
+//! tabs a context to decide every control with the policy.
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use leptos_router::components::{A, Outlet};
+use leptos_router::hooks::use_params_map;
+use policy::api::{Me, WorkspaceSnapshot};
+use policy::{Action, Decision, Facts, Id, WorkspaceAbilities, WorkspaceView};
+
+use crate::api::{self, ApiResult};
+use crate::components::notice::{ErrorNote, Loading, Outcome};
+use crate::route::Page;
+use crate::session::SignedIn;
+
+/// A loaded workspace: what the server sent and the facts built from it.
+#[derive(Debug)]
+pub struct Loaded {
+    pub snap: WorkspaceSnapshot,
+    pub facts: Facts,
+    /// The signed-in account.
+    pub me: Id,
+}
+
+impl Loaded {
+    pub fn ws(&self) -> Id {
+        self.snap.workspace.id
+    }
+
+    /// The policy's answer for the signed-in account.
+    pub fn decide(&self, action: &Action) -> Decision {
+        self.facts.decide(self.me, action)
+    }
+
+    pub fn abilities(&self) -> WorkspaceAbilities {
+        self.facts.abilities(self.me, self.ws())
+    }
+
+    pub fn view(&self) -> Option<WorkspaceView<'_>> {
+        self.facts.workspace(self.ws())
+    }
+
+    /// A person's display name (their email when the name is unknown).
+    pub fn name_of(&self, account: Id) -> String {
+        self.snap
+            .people
+            .iter()
+            .find(|p| p.id == account)
+            .map(|p| if p.name.is_empty() { p.email.clone() } else { p.name.clone() })
+            .unwrap_or_else(|| format!("Account {account}"))
+    }
+
+    pub fn email_of(&self, account: Id) -> String {
+        self.snap
+            .people
+            .iter()
+            .find(|p| p.id == account)
+            .map(|p| p.email.clone())
+            .unwrap_or_default()
+    }
+
+    pub fn group_description(&self, group: Id) -> String {
+        self.snap
+            .groups
+            .iter()
+            .find(|g| g.id == group)
+            .map(|g| g.description.clone())
+            .unwrap_or_default()
+    }
+}
+
+/// What the tabs get: the latest loaded workspace and a way to reload it.
+#[derive(Clone, Copy)]
+pub struct WsContext {
+    pub id: Signal<Id>,
+    data: LocalResource<ApiResult<Arc<Loaded>>>,
+}
+
+impl WsContext {
+    /// The workspace as last loaded (reactive); `None` while loading or failed.
+    pub fn loaded(&self) -> Option<Arc<Loaded>> {
+        self.data.get().and_then(Result::ok)
+    }
+
+    /// Reload after a change, so every control is decided on fresh facts.
+    pub fn reload(&self) {
+        self.data.refetch();
+    }
+}
+
+pub fn use_ws() -> WsContext {
+    expect_context::<WsContext>()
+}
+
+#[component]
+pub fn WorkspacePage() -> impl IntoView {
+    view! { <SignedIn children=|me: Me| view! { <WorkspaceFrame me=me.account.id/> }/> }
+}
+
+#[component]
+fn WorkspaceFrame(me: Id) -> impl IntoView {
+    let params = use_params_map();
+    let id =
+        Signal::derive(move || params.read().get("ws").and_then(|w| w.parse().ok()).unwrap_or(0));
+    let data = LocalResource::new(move || {
+        let ws = id.get();
+        async move {
+            let snap = api::workspace(ws).await?;
+            let facts = Facts::new(snap.snapshot.clone());
+            Ok(Arc::new(Loaded { snap, facts, me }))
+        }
+    });
+    let ctx = WsContext { id, data };
+    provide_context(ctx);
+    view! {
+        {move || match data.get() {
+            None => view! { <section class="page"><Loading what="the workspace"/></section> }.into_any(),
+            Some(Err(e)) => view! { <section class="page"><h1>"Workspace"</h1><ErrorNote error=e/></section> }.into_any(),
+            Some(Ok(l)) => view! { <WorkspaceHeader loaded=l/> }.into_any(),
+        }}
+        {move || data.get().is_some_and(|r| r.is_ok()).then(|| view! { <Outlet/> })}
+    }
+}
+
+#[component]
+fn WorkspaceHeader(loaded: Arc<Loaded>) -> impl IntoView {
+    let ws = loaded.ws();
+    let ab = loaded.abilities();
+    let role = ab.role.map(|r| r.label()).unwrap_or("No access");
+    let info = &loaded.snap.workspace;
+    let tab = |page: Page, label: &'static str| {
+        view! { <A href=page.href() attr:class="tab">{label}</A> }
+    };
+    view! {
+        <div class="ws-head">
+            <div>
+                <p class="eyebrow">{info.company_name.clone()}</p>
+                <h1>{info.name.clone()}</h1>
+            </div>
+            <span class="badge" title="Your permission in this workspace">
+                {if ab.analyst { format!("{role} · partner analyst") } else { role.to_owned() }}
+            </span>
+        </div>
+        <nav class="tabs" aria-label="Workspace">
+            {ab.users_tab.is_allowed().then(|| tab(Page::Users(ws), "Users"))}
+            {ab.groups_tab.is_allowed().then(|| tab(Page::Groups(ws), "Groups"))}
+            {ab.permissions_tab.is_allowed().then(|| tab(Page::Permissions(ws), "Permissions"))}
+            {tab(Page::Resources(ws), "Resources")}
+            {ab.audit.is_allowed().then(|| tab(Page::Audit(ws), "Audit log"))}
+            {tab(Page::Settings(ws), "Settings")}
+        </nav>
+    }
+}
+
+impl WsContext {
+    /// Runs a change against the server; on success reloads the workspace
+    /// (so every control is decided again on fresh facts) and says `done`.
+    pub fn change<T: 'static>(
+        &self,
+        outcome: RwSignal<Option<Outcome>>,
+        done: impl Into<String>,
+        request: impl std::future::Future<Output = ApiResult<T>> + 'static,
+        then: impl FnOnce(T) + 'static,
+    ) {
+        let ctx = *self;
+        let done = done.into();
+        leptos::task::spawn_local(async move {
+            match request.await {
+                Ok(value) => {
+                    outcome.set(Some(Outcome::Done(done)));
+                    then(value);
+                    ctx.reload();
+                }
+                Err(e) => {
+                    // A refusal means the facts moved under us: reload them.
+                    let stale = e.status == 403 || e.status == 409 || e.status == 404;
+                    outcome.set(Some(Outcome::Failed(e)));
+                    if stale {
+                        ctx.reload();
+                    }
+                }
+            }
+        });
+    }
+}

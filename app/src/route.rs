@@ -1,0 +1,79 @@
+//! The only place route strings live: `Page` builds links, `App` maps paths
+//! to pages.
+
+use leptos::prelude::*;
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
+use leptos_router::path;
+use policy::Id;
+
+use crate::components::layout::Shell;
+use crate::pages::{
+    audit::AuditPage, company::CompanyPage, groups::GroupsTab, home::Home,
+    invitation::AcceptInvitation, join::JoinPage, permissions::PermissionsTab,
+    resources::ResourcesPage, settings::WorkspaceSettings, sign_in::SignIn, sign_up::SignUp,
+    support::SupportPage, users::UsersTab, workspace::WorkspacePage,
+};
+use crate::session::provide_session;
+
+/// Every page the app can show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Page {
+    SignIn,
+    SignUp,
+    Home,
+    Users(Id),
+    Groups(Id),
+    Permissions(Id),
+    Resources(Id),
+    Audit(Id),
+    Settings(Id),
+    Company(Id),
+    Support,
+}
+
+impl Page {
+    pub fn href(self) -> String {
+        match self {
+            Page::SignIn => "/signin".into(),
+            Page::SignUp => "/signup".into(),
+            Page::Home => "/".into(),
+            Page::Users(ws) => format!("/w/{ws}/users"),
+            Page::Groups(ws) => format!("/w/{ws}/groups"),
+            Page::Permissions(ws) => format!("/w/{ws}/permissions"),
+            Page::Resources(ws) => format!("/w/{ws}/resources"),
+            Page::Audit(ws) => format!("/w/{ws}/audit"),
+            Page::Settings(ws) => format!("/w/{ws}/settings"),
+            Page::Company(c) => format!("/companies/{c}"),
+            Page::Support => "/support".into(),
+        }
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_session();
+    view! {
+        <Router>
+            <Shell>
+                <Routes fallback=|| view! { <section class="page"><h1>"Page not found"</h1><a href="/">"Back to your workspaces"</a></section> }>
+                    <Route path=path!("/signin") view=SignIn/>
+                    <Route path=path!("/signup") view=SignUp/>
+                    <Route path=path!("/invite/:token") view=AcceptInvitation/>
+                    <Route path=path!("/join/:token") view=JoinPage/>
+                    <Route path=path!("/") view=Home/>
+                    <Route path=path!("/companies/:company") view=CompanyPage/>
+                    <Route path=path!("/support") view=SupportPage/>
+                    <ParentRoute path=path!("/w/:ws") view=WorkspacePage>
+                        <Route path=path!("") view=UsersTab/>
+                        <Route path=path!("users") view=UsersTab/>
+                        <Route path=path!("groups") view=GroupsTab/>
+                        <Route path=path!("permissions") view=PermissionsTab/>
+                        <Route path=path!("resources") view=ResourcesPage/>
+                        <Route path=path!("audit") view=AuditPage/>
+                        <Route path=path!("settings") view=WorkspaceSettings/>
+                    </ParentRoute>
+                </Routes>
+            </Shell>
+        </Router>
+    }
+}
