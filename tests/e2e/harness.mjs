@@ -6,6 +6,7 @@ import { mkdtempSync, readdirSync, readFileSync, mkdirSync, rmSync } from 'node:
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
 
 const root = resolve(import.meta.dirname, '..', '..');
@@ -104,4 +105,14 @@ export async function openWorkspace(page, tab = 'Users') {
 export async function screenshot(page, name) {
   mkdirSync(SHOTS, { recursive: true });
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+// The policy's own sentences, from the JS package built from the same crate
+// (`cargo xtask pkg`): the UI must show exactly these.
+const policyPkg = createRequire(import.meta.url)(join(root, 'policy', 'pkg', 'node', 'policy.js'));
+const reasons = new Map(policyPkg.catalog().reasons.map((r) => [r.code, r.message]));
+export function sentence(code) {
+  const s = reasons.get(code);
+  if (!s) throw new Error(`no reason ${code}`);
+  return s;
 }

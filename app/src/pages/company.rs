@@ -34,6 +34,8 @@ impl CompanyLoaded {
 struct CompanyCtx {
     data: LocalResource<ApiResult<Arc<CompanyLoaded>>>,
     outcome: RwSignal<Option<Outcome>>,
+    /// A new grant's access key, shown once (kept across the reload).
+    new_key: RwSignal<Option<String>>,
 }
 
 impl CompanyCtx {
@@ -74,7 +76,7 @@ fn CompanyFrame(me: Id) -> impl IntoView {
             Ok(Arc::new(CompanyLoaded { detail, facts, me }))
         }
     });
-    let ctx = CompanyCtx { data, outcome: RwSignal::new(None) };
+    let ctx = CompanyCtx { data, outcome: RwSignal::new(None), new_key: RwSignal::new(None) };
     move || match data.get() {
         None => view! { <section class="page"><Loading what="the company"/></section> }.into_any(),
         Some(Err(e)) => {
@@ -204,7 +206,7 @@ fn MyPartner(c: Arc<CompanyLoaded>, ctx: CompanyCtx) -> impl IntoView {
     let company = c.detail.id;
     let live: Vec<GrantInfo> =
         c.detail.grants.iter().filter(|g| g.client.id == company && !g.revoked).cloned().collect();
-    let key = RwSignal::new(None::<String>);
+    let key = ctx.new_key;
     view! {
         <section class="card" aria-labelledby="my-partner">
             <h2 id="my-partner">"My partner"</h2>

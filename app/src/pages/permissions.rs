@@ -143,20 +143,22 @@ fn ToggleForm(
                                 let on = draft.get().contains(t);
                                 l.decide(&Action::SetToggle { workspace: ws, role, toggle: t, on: !on })
                             });
+                            let input_id = format!("toggle-{}-{}", role.label().to_lowercase(), t.key());
+                            let why_id = format!("{input_id}-why");
                             view! {
-                                <label class="switch">
-                                    <input type="checkbox" role="switch"
+                                <div class="switch">
+                                    <input type="checkbox" role="switch" id=input_id.clone()
+                                        aria-describedby=why_id.clone()
                                         prop:checked=move || draft.get().contains(t)
                                         disabled=move || !flip.get().is_allowed()
                                         title=move || flip.get().message().map(str::to_owned)
-                                        aria-description=move || flip.get().message().map(str::to_owned)
                                         on:change=move |ev| {
                                             let on = event_target_checked(&ev);
                                             draft.update(|d: &mut ToggleSet| *d = d.with(t, on));
                                         }/>
-                                    <span>{c.label.clone()}</span>
-                                    <WhyNot decision=flip/>
-                                </label>
+                                    <label for=input_id>{c.label.clone()}</label>
+                                    <span class="why" id=why_id>{move || flip.get().message().map(str::to_owned)}</span>
+                                </div>
                             }
                         }).collect_view()}
                     </fieldset>

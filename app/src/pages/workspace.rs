@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 use leptos_router::components::{A, Outlet};
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_location, use_params_map};
 use policy::api::{Me, WorkspaceSnapshot};
 use policy::{Action, Decision, Facts, Id, WorkspaceAbilities, WorkspaceView};
 
@@ -103,8 +103,12 @@ fn WorkspaceFrame(me: Id) -> impl IntoView {
     let params = use_params_map();
     let id =
         Signal::derive(move || params.read().get("ws").and_then(|w| w.parse().ok()).unwrap_or(0));
+    let location = use_location();
     let data = LocalResource::new(move || {
         let ws = id.get();
+        // Every tab opened asks the server again: what it shows is decided on
+        // current facts, and a revoked or removed member is refused at once.
+        location.pathname.track();
         async move {
             let snap = api::workspace(ws).await?;
             let facts = Facts::new(snap.snapshot.clone());
@@ -112,6 +116,9 @@ fn WorkspaceFrame(me: Id) -> impl IntoView {
         }
     });
     let ctx = WsContext { id, data };
+    // The tabs mount once and keep their own state (an open form, the last
+    // outcome) across reloads; they only go when the workspace cannot load.
+    let ready = Memo::new(move |_| data.get().is_some_and(|r| r.is_ok()));
     provide_context(ctx);
     view! {
         {move || match data.get() {
@@ -119,7 +126,7 @@ fn WorkspaceFrame(me: Id) -> impl IntoView {
             Some(Err(e)) => view! { <section class="page"><h1>"Workspace"</h1><ErrorNote error=e/></section> }.into_any(),
             Some(Ok(l)) => view! { <WorkspaceHeader loaded=l/> }.into_any(),
         }}
-        {move || data.get().is_some_and(|r| r.is_ok()).then(|| view! { <Outlet/> })}
+        {move || ready.get().then(|| view! { <Outlet/> })}
     }
 }
 

@@ -1,0 +1,62 @@
+// Groups: create with inline validation, add several users at once, remove
+// with an x, and delete only after typing the exact name.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, launchBrowser, newPage, signIn, openWorkspace, screenshot, sentence } from './harness.mjs';
+
+let server;
+let browser;
+before(async () => { server = await startServer(); browser = await launchBrowser(); });
+after(async () => { await browser?.close(); await server?.stop(); });
+
+test('create a group, add users at once, remove one with the x', async () => {
+  const page = await newPage(browser, server);
+  await signIn(page, 'owner@beta.example');
+  await openWorkspace(page, 'Groups');
+  await page.getByText('Default · not editable').waitFor();
+  await page.getByRole('button', { name: 'Create group' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Create group' });
+  await dialog.getByLabel('Name').fill('Finance');
+  await dialog.getByLabel('Name').blur();
+  await dialog.getByText(sentence('group_name_taken')).waitFor();
+  assert.equal(await dialog.getByRole('button', { name: 'Create group' }).isDisabled(), true);
+  await dialog.getByLabel('Name').fill('Quality');
+  await dialog.getByLabel('Description').fill('Release checks');
+  await dialog.getByRole('button', { name: 'Create group' }).click();
+  const card = page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: 'Quality' }) });
+  await card.waitFor();
+  await card.getByRole('button', { name: 'Add users to Quality' }).click();
+  const add = page.getByRole('dialog', { name: 'Add users to Quality' });
+  await add.getByLabel(/Dana Developer/).check();
+  await add.getByLabel(/Devon Developer/).check();
+  await add.getByRole('button', { name: 'Add to group' }).click();
+  const members = page.getByRole('list', { name: 'Members of Quality' });
+  await members.getByText('Dana Developer').waitFor();
+  await members.getByText('Devon Developer').waitFor();
+  await members.getByRole('button', { name: 'Remove Dana Developer from Quality' }).click();
+  await page.getByRole('status').filter({ hasText: 'Removed from the group.' }).waitFor();
+  assert.equal(await page.getByRole('list', { name: 'Members of Quality' }).getByText('Dana Developer').count(), 0);
+  await screenshot(page, 'groups-created');
+});
+
+test('a group is deleted only after typing its exact name', async () => {
+  const page = await newPage(browser, server);
+  await signIn(page, 'owner@beta.example');
+  await openWorkspace(page, 'Groups');
+  await page.getByRole('button', { name: 'Delete group Finance' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Delete group Finance' });
+  await dialog.getByText(/will become admin-only/).waitFor();
+  const confirm = dialog.getByRole('button', { name: 'Delete group' });
+  assert.equal(await confirm.isDisabled(), true);
+  assert.equal(await confirm.getAttribute('title'), sentence('confirmation_mismatch'));
+  await dialog.getByLabel('Type Finance to confirm').fill('finance');
+  assert.equal(await confirm.isDisabled(), true, 'the name must match exactly');
+  await screenshot(page, 'group-delete-mismatch');
+  await dialog.getByLabel('Type Finance to confirm').fill('Finance');
+  assert.equal(await confirm.isDisabled(), false);
+  await confirm.click();
+  await page.getByRole('status').filter({ hasText: 'Group deleted.' }).waitFor();
+  assert.equal(await page.getByRole('heading', { name: 'Finance' }).count(), 0);
+  await screenshot(page, 'group-deleted');
+  assert.deepEqual(page.errors, []);
+});

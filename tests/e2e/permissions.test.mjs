@@ -1,0 +1,92 @@
+// Permissions: the owner edits Admin toggles; an admin sees them read-only
+// with the policy's reason and edits Developer toggles within its own; a
+// developer gets no Permissions tab and no remove/change controls.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, launchBrowser, newPage, signIn, openWorkspace, screenshot, sentence } from './harness.mjs';
+
+let server;
+let browser;
+before(async () => { server = await startServer(); browser = await launchBrowser(); });
+after(async () => { await browser?.close(); await server?.stop(); });
+
+test('owner switches off an Admin toggle; it stays off after a reload', async () => {
+  const page = await newPage(browser, server);
+  await signIn(page, 'owner@beta.example');
+  await openWorkspace(page, 'Permissions');
+  await page.getByRole('button', { name: 'Edit Administrator permissions' }).click();
+  const form = page.getByRole('region', { name: 'Administrator permissions' });
+  const toggle = form.getByRole('switch', { name: 'Delete integration', exact: true });
+  assert.equal(await toggle.isChecked(), true, 'admins start with every toggle');
+  await toggle.uncheck();
+  await form.getByRole('button', { name: 'Save changes' }).click();
+  await page.getByRole('status').filter({ hasText: 'Administrator permissions saved.' }).waitFor();
+  await page.reload();
+  await page.getByRole('button', { name: 'Edit Administrator permissions' }).click();
+  const after = page.getByRole('region', { name: 'Administrator permissions' }).getByRole('switch', { name: 'Delete integration', exact: true });
+  assert.equal(await after.isChecked(), false, 'the change persisted');
+  await screenshot(page, 'owner-edits-admin-toggles');
+  assert.deepEqual(page.errors, []);
+});
+
+test('admin sees Admin toggles disabled with the reason and edits Developer toggles', async () => {
+  const page = await newPage(browser, server);
+  await signIn(page, 'admin@beta.example');
+  await openWorkspace(page, 'Permissions');
+  await page.getByRole('button', { name: 'View Administrator permissions' }).click();
+  const adminForm = page.getByRole('region', { name: 'Administrator permissions' });
+  const switches = adminForm.getByRole('switch');
+  assert.equal(await switches.count(), 16);
+  for (let i = 0; i < 16; i += 1) assert.equal(await switches.nth(i).isDisabled(), true);
+  const why = sentence('owner_only_edits_admin_toggles');
+  assert.equal(await switches.first().getAttribute('title'), why);
+  await adminForm.getByText(why).first().waitFor();
+  assert.equal(await adminForm.getByRole('button', { name: 'Save changes' }).count(), 0, 'no save for a read-only form');
+  await screenshot(page, 'admin-sees-admin-toggles-read-only');
+  await adminForm.getByRole('button', { name: 'Close' }).click();
+
+  await page.getByRole('button', { name: 'Edit Developer permissions' }).click();
+  const devForm = page.getByRole('region', { name: 'Developer permissions' });
+  // The owner took "Delete integration" from Admins: an admin cannot give it to Developers.
+  const lacking = devForm.getByRole('switch', { name: 'Delete integration', exact: true });
+  assert.equal(await lacking.isDisabled(), true);
+  assert.equal(await lacking.getAttribute('title'), sentence('toggle_not_held_by_admins'));
+  const gateway = devForm.getByRole('switch', { name: 'Delete API Gateway', exact: true });
+  assert.equal(await gateway.isDisabled(), false);
+  await gateway.check();
+  await devForm.getByRole('button', { name: 'Save changes' }).click();
+  await page.getByRole('status').filter({ hasText: 'Developer permissions saved.' }).waitFor();
+  await page.reload();
+  await page.getByRole('button', { name: 'Edit Developer permissions' }).click();
+  assert.equal(await page.getByRole('region', { name: 'Developer permissions' }).getByRole('switch', { name: 'Delete API Gateway', exact: true }).isChecked(), true);
+  await screenshot(page, 'admin-edits-developer-toggles');
+  assert.deepEqual(page.errors, []);
+});
+
+test('developer has no Permissions tab and no remove or change controls', async () => {
+  const page = await newPage(browser, server);
+  await signIn(page, 'dev@beta.example');
+  await openWorkspace(page, 'Users');
+  const tabs = page.getByRole('navigation', { name: 'Workspace' });
+  await tabs.getByRole('link', { name: 'Users' }).waitFor();
+  assert.equal(await tabs.getByRole('link', { name: 'Permissions' }).count(), 0);
+  await page.getByRole('cell', { name: 'admin@beta.example' }).waitFor();
+  assert.equal(await page.getByRole('button', { name: /Remove access/ }).count(), 0);
+  assert.equal(await page.getByRole('combobox', { name: /Change permission/ }).count(), 0);
+  assert.equal(await page.getByRole('button', { name: /Change permission/ }).count(), 0);
+  assert.equal(await page.getByRole('columnheader', { name: 'Actions' }).count(), 0);
+  // Typing the address does not help: the tab says why.
+  await page.goto(page.url().replace(/\/users$/, '/permissions'));
+  await page.getByRole('alert').filter({ hasText: sentence('owner_or_admin_only') }).waitFor();
+  await screenshot(page, 'developer-no-permissions');
+});
+
+test('the Users page holds at 390 px wide', async () => {
+  const page = await newPage(browser, server, { width: 390, height: 844 });
+  await signIn(page, 'owner@beta.example');
+  await openWorkspace(page, 'Users');
+  await page.getByRole('cell', { name: 'admin@beta.example' }).waitFor();
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `page is ${overflow}px wider than the phone`);
+  await screenshot(page, 'users-390px');
+});
