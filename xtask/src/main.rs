@@ -3,6 +3,7 @@
 
 mod pg;
 mod pkg;
+mod spa;
 mod tools;
 
 use std::process::ExitCode;
@@ -12,8 +13,10 @@ use tools::{Step, cargo, root};
 const USAGE: &str = "usage: cargo xtask <command>
 
 commands:
-  test    everything CI runs: install what is missing, fmt, clippy, all tests
+  test    everything CI runs: install what is missing, fmt, clippy, all tests,
+          the SPA built and tested end to end in headless Chromium
   demo    build the SPA, start the server with demo data on 127.0.0.1:8080
+  e2e     only the SPA build and its end-to-end tests
   pkg     build the @gatehouse/policy JS/TS package into policy/pkg/
   bench   package size, instantiate time, decisions/s from JS next to native
   diff    only the native-vs-wasm differential test [--cases N] [--seed S]
@@ -27,6 +30,7 @@ fn main() -> ExitCode {
         Some("pkg") => pkg::pkg().map(|_| ()),
         Some("diff") => diff(&args[1..]),
         Some("bench") => bench(),
+        Some("e2e") => spa::build().and_then(|()| pkg::pkg().map(|_| ())).and_then(|()| spa::e2e()),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);
@@ -55,6 +59,16 @@ fn test() -> Result {
         "-D",
         "warnings",
     ]))?;
+    Step::new("clippy (app, wasm32)").run(cargo([
+        "clippy",
+        "-p",
+        "app",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
     Step::new("clippy (policy, wasm feature, wasm32)").run(cargo([
         "clippy",
         "-p",
@@ -72,6 +86,8 @@ fn test() -> Result {
     pkg::pkg()?;
     js_tests()?;
     differential(100_000, None)?;
+    spa::build()?;
+    spa::e2e()?;
     println!("\nall checks passed in {:.0?} ({})", started.elapsed(), root().display());
     Ok(())
 }
@@ -134,14 +150,8 @@ fn diff(args: &[String]) -> Result {
 }
 
 fn demo() -> Result {
-    tools::ensure_wasm_target()?;
-    let dist = root().join("dist");
-    if !dist.join("index.html").exists() {
-        println!(
-            "\n==> note: the single-page app is not built yet (its issue is open); \
-             the server runs the API only"
-        );
-    }
+    spa::build()?;
+    let dist = spa::dist();
     Step::new("build the server (release)").run(cargo(["build", "--release", "-p", "server"]))?;
     println!("\n==> starting Gatehouse on http://127.0.0.1:8080 (Ctrl-C to stop)");
     let server = root().join("target/release/server");
@@ -179,8 +189,10 @@ fn bench() -> Result {
             .current_dir(root().join("policy/js-tests"));
         c
     })?;
+    spa::build()?;
+    spa::size_report()?;
     println!(
-        "\ntargets: .wasm <= 60 KB gzip, instantiate <= 5 ms, <= 2 us per decision from JS \
+        "\ntargets: SPA <= 350 KB gzip; package .wasm <= 60 KB gzip, instantiate <= 5 ms, <= 2 us per decision from JS \
          (see BENCHMARKS.md for the recorded figures)"
     );
     Ok(())

@@ -115,12 +115,12 @@ pub(crate) fn npm_bin(name: &str) -> PathBuf {
 /// The npm tools in the root package.json (wasm-opt from binaryen, tsc, ...),
 /// installed from package-lock.json unless present.
 pub(crate) fn ensure_npm_tools() -> Result {
-    let wanted = ["wasm-opt", "tsc"];
+    let wanted = ["wasm-opt", "tsc", "playwright-core"];
     if wanted.iter().all(|b| npm_bin(b).exists()) {
         println!("==> npm tools ({}): present", wanted.join(", "));
         return Ok(());
     }
-    Step::new("npm ci (wasm-opt, typescript)").run({
+    Step::new("npm ci (wasm-opt, typescript, playwright-core)").run({
         let mut c = Command::new("npm");
         c.args(["ci", "--no-audit", "--no-fund"]).current_dir(root());
         c
