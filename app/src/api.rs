@@ -62,7 +62,9 @@ fn remember_csrf(token: &str) {
     CSRF.with(|c| token.clone_into(&mut c.borrow_mut()));
 }
 
-async fn send<T: DeserializeOwned>(builder: RequestBuilder, body: Option<String>) -> ApiResult<T> {
+/// Sends a request; the successful answer's text, or the server's error.
+/// Not generic, so one copy serves every endpoint.
+async fn fetch(builder: RequestBuilder, body: Option<String>) -> ApiResult<(u16, String)> {
     let builder = builder.header("x-csrf-token", &CSRF.with(|c| c.borrow().clone()));
     let request: Result<Request, _> = match body {
         Some(json) => builder.header("content-type", "application/json").body(json),
@@ -72,12 +74,7 @@ async fn send<T: DeserializeOwned>(builder: RequestBuilder, body: Option<String>
     let status = response.status();
     let text = response.text().await.map_err(ApiError::network)?;
     if (200..300).contains(&status) {
-        return serde_json::from_str(&text).map_err(|e| ApiError {
-            status,
-            code: "bad_response".into(),
-            message: format!("The server's answer could not be read ({e})."),
-            field: None,
-        });
+        return Ok((status, text));
     }
     #[derive(serde::Deserialize)]
     struct Body {
@@ -93,6 +90,16 @@ async fn send<T: DeserializeOwned>(builder: RequestBuilder, body: Option<String>
             message: format!("The server answered {status}."),
             field: None,
         },
+    })
+}
+
+async fn send<T: DeserializeOwned>(builder: RequestBuilder, body: Option<String>) -> ApiResult<T> {
+    let (status, text) = fetch(builder, body).await?;
+    serde_json::from_str(&text).map_err(|e| ApiError {
+        status,
+        code: "bad_response".into(),
+        message: format!("The server's answer could not be read ({e})."),
+        field: None,
     })
 }
 

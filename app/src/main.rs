@@ -12,6 +12,5 @@ mod route;
 mod session;
 
 fn main() {
-    console_error_panic_hook::set_once();
     leptos::mount::mount_to_body(route::App);
 }

@@ -90,3 +90,29 @@ test('the Users page holds at 390 px wide', async () => {
   assert.ok(overflow <= 0, `page is ${overflow}px wider than the phone`);
   await screenshot(page, 'users-390px');
 });
+
+test('two people save the same toggles: the second sees the conflict and the latest state', async () => {
+  const owner = await newPage(browser, server);
+  const admin = await newPage(browser, server);
+  await signIn(owner, 'owner@beta.example');
+  await signIn(admin, 'admin@beta.example');
+  for (const page of [owner, admin]) {
+    await openWorkspace(page, 'Permissions');
+    await page.getByRole('button', { name: 'Edit Developer permissions' }).click();
+  }
+  const adminForm = admin.getByRole('region', { name: 'Developer permissions' });
+  await adminForm.getByRole('switch', { name: 'Create connected account', exact: true }).uncheck();
+  await adminForm.getByRole('button', { name: 'Save changes' }).click();
+  await admin.getByRole('status').filter({ hasText: 'Developer permissions saved.' }).waitFor();
+
+  // The owner's form was opened before the admin saved.
+  const ownerForm = owner.getByRole('region', { name: 'Developer permissions' });
+  await ownerForm.getByRole('switch', { name: 'Edit connected account', exact: true }).uncheck();
+  await ownerForm.getByRole('button', { name: 'Save changes' }).click();
+  await owner.getByRole('alert').filter({ hasText: sentence('stale_version') }).waitFor();
+  // Reloaded, not merged: the admin's change shows, the owner's unsaved one is gone.
+  const fresh = owner.getByRole('region', { name: 'Developer permissions' });
+  await fresh.getByRole('switch', { name: 'Create connected account', exact: true }).and(owner.locator(':not(:checked)')).waitFor();
+  assert.equal(await fresh.getByRole('switch', { name: 'Edit connected account', exact: true }).isChecked(), true);
+  await screenshot(owner, 'toggles-conflict');
+});

@@ -20,16 +20,25 @@ pub fn GuardedButton(
     /// An extra accessible name, when `label` alone is ambiguous in a list.
     #[prop(optional, into)]
     aria_label: Option<String>,
-    #[prop(optional, into)] busy: Option<Signal<bool>>,
 ) -> impl IntoView {
+    // The generic part stays this small: one body for every call site.
+    guarded_button(decision, label, Box::new(on_click), class, aria_label)
+}
+
+fn guarded_button(
+    decision: Signal<Decision>,
+    label: String,
+    on_click: Box<dyn Fn()>,
+    class: Option<String>,
+    aria_label: Option<String>,
+) -> AnyView {
     let allowed = move || decision.with(Decision::is_allowed);
     let why = move || decision.with(reason);
-    let busy = busy.unwrap_or_else(|| Signal::derive(|| false));
     view! {
         <button
             type="button"
             class=class.unwrap_or_else(|| "button".into())
-            disabled=move || !allowed() || busy.get()
+            disabled=move || !allowed()
             title=why
             aria-description=why
             aria-label=aria_label
@@ -38,6 +47,7 @@ pub fn GuardedButton(
             {label}
         </button>
     }
+    .into_any()
 }
 
 /// The policy's sentence shown under a refused control, for places where a

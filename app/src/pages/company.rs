@@ -39,22 +39,27 @@ struct CompanyCtx {
 }
 
 impl CompanyCtx {
+    /// Runs a change, says how it went, and reloads the company's facts.
     fn change<T: 'static>(
         &self,
         done: impl Into<String>,
         request: impl std::future::Future<Output = ApiResult<T>> + 'static,
         then: impl FnOnce(T) + 'static,
     ) {
-        let (data, outcome, done) = (self.data, self.outcome, done.into());
+        self.run(done.into(), Box::pin(async move { request.await.map(then) }));
+    }
+
+    fn run(
+        self,
+        done: String,
+        request: std::pin::Pin<Box<dyn std::future::Future<Output = ApiResult<()>>>>,
+    ) {
         leptos::task::spawn_local(async move {
             match request.await {
-                Ok(v) => {
-                    outcome.set(Some(Outcome::Done(done)));
-                    then(v);
-                }
-                Err(e) => outcome.set(Some(Outcome::Failed(e))),
+                Ok(()) => self.outcome.set(Some(Outcome::Done(done))),
+                Err(e) => self.outcome.set(Some(Outcome::Failed(e))),
             }
-            data.refetch();
+            self.data.refetch();
         });
     }
 }

@@ -170,21 +170,28 @@ impl WsContext {
         request: impl std::future::Future<Output = ApiResult<T>> + 'static,
         then: impl FnOnce(T) + 'static,
     ) {
-        let ctx = *self;
-        let done = done.into();
+        // Only this small adapter is generic; the rest is one copy.
+        self.run(outcome, done.into(), Box::pin(async move { request.await.map(then) }));
+    }
+
+    fn run(
+        self,
+        outcome: RwSignal<Option<Outcome>>,
+        done: String,
+        request: std::pin::Pin<Box<dyn std::future::Future<Output = ApiResult<()>>>>,
+    ) {
         leptos::task::spawn_local(async move {
             match request.await {
-                Ok(value) => {
+                Ok(()) => {
                     outcome.set(Some(Outcome::Done(done)));
-                    then(value);
-                    ctx.reload();
+                    self.reload();
                 }
                 Err(e) => {
                     // A refusal means the facts moved under us: reload them.
                     let stale = e.status == 403 || e.status == 409 || e.status == 404;
                     outcome.set(Some(Outcome::Failed(e)));
                     if stale {
-                        ctx.reload();
+                        self.reload();
                     }
                 }
             }
