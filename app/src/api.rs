@@ -131,6 +131,17 @@ async fn delete(path: &str) -> ApiResult<Done> {
     send(Request::delete(path), None).await
 }
 
+/// An enum's wire name as serde writes it (`Role::Admin` -> `admin`), for
+/// `<option value>`s and paths.
+pub fn wire_name<T: Serialize>(value: &T) -> String {
+    serde_json::to_string(value).map(|s| s.trim_matches('"').to_owned()).unwrap_or_default()
+}
+
+/// The enum value a wire name stands for, if any.
+pub fn from_wire_name<T: DeserializeOwned>(name: &str) -> Option<T> {
+    serde_json::from_str(&serde_json::to_string(name).ok()?).ok()
+}
+
 /// Query-string escaping for user text.
 fn escape(s: &str) -> String {
     String::from(js_sys::encode_uri_component(s))
@@ -244,9 +255,7 @@ pub async fn remove_member(ws: Id, account: Id) -> ApiResult<Done> {
 }
 
 pub async fn save_toggles(ws: Id, role: Role, body: SaveToggles) -> ApiResult<Saved> {
-    // The role's wire name, as serde writes it (`"admin"` without the quotes).
-    let key = serde_json::to_value(role).ok().and_then(|v| v.as_str().map(str::to_owned));
-    put(&format!("/api/workspaces/{ws}/toggles/{}", key.unwrap_or_default()), &body).await
+    put(&format!("/api/workspaces/{ws}/toggles/{}", wire_name(&role)), &body).await
 }
 
 // ---- groups ---------------------------------------------------------------

@@ -507,7 +507,7 @@ pub struct AuditFilter {
     pub to: Option<i64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AuditEntry {
     pub id: i64,
@@ -516,10 +516,12 @@ pub struct AuditEntry {
     pub at: i64,
     pub kind: String,
     pub subject: String,
+    /// The changed thing before, as JSON (kept as the stored text).
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
-    pub before: serde_json::Value,
+    pub before: Box<serde_json::value::RawValue>,
+    /// And after.
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
-    pub after: serde_json::Value,
+    pub after: Box<serde_json::value::RawValue>,
 }
 
 // ---- error ----

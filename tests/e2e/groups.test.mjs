@@ -58,5 +58,14 @@ test('a group is deleted only after typing its exact name', async () => {
   await page.getByRole('status').filter({ hasText: 'Group deleted.' }).waitFor();
   await page.getByRole('heading', { name: 'Finance' }).waitFor({ state: 'detached' });
   await screenshot(page, 'group-deleted');
+  // The audit log has it, with what the deletion left admin-only.
+  await page.getByRole('navigation', { name: 'Workspace' }).getByRole('link', { name: 'Audit log' }).click();
+  const seedRow = page.getByRole('row').filter({ hasText: 'demo.seed' });
+  await seedRow.waitFor();
+  await page.getByLabel('Kind').selectOption({ label: 'Groups' });
+  await seedRow.waitFor({ state: 'detached' });
+  const row = page.getByRole('row').filter({ hasText: 'group.delete' });
+  await row.getByText('resources_left_admin_only').waitFor();
+  await screenshot(page, 'audit-filtered');
   assert.deepEqual(page.errors, []);
 });

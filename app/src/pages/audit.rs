@@ -13,10 +13,10 @@ pub fn when(at: i64) -> String {
     String::from(date.to_locale_string("default", &wasm_bindgen::JsValue::UNDEFINED))
 }
 
-fn compact(v: &serde_json::Value) -> String {
-    match v {
-        serde_json::Value::Null => "—".into(),
-        other => other.to_string(),
+fn compact(v: &serde_json::value::RawValue) -> String {
+    match v.get() {
+        "null" => "—".into(),
+        text => text.to_owned(),
     }
 }
 

@@ -192,7 +192,7 @@ fn Members(c: Arc<CompanyLoaded>, ctx: CompanyCtx) -> impl IntoView {
 }
 
 fn section_key(s: Section) -> String {
-    serde_json::to_value(s).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+    crate::api::wire_name(&s)
 }
 
 fn grant_summary(g: &GrantInfo) -> String {

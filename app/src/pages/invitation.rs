@@ -13,9 +13,7 @@ use crate::route::Page;
 use crate::session::use_session;
 
 pub fn role_label(role: &str) -> &'static str {
-    serde_json::from_value::<Role>(serde_json::Value::String(role.to_owned()))
-        .map(Role::label)
-        .unwrap_or("Unknown")
+    crate::api::from_wire_name::<Role>(role).map(Role::label).unwrap_or("Unknown")
 }
 
 #[component]

@@ -274,16 +274,14 @@ fn CreateResource(
             move |_| close(),
         );
     };
-    let key = |k: ResourceKind| {
-        serde_json::to_value(k).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
-    };
+    let key = |k: ResourceKind| crate::api::wire_name(&k);
     view! {
         <Modal title="New resource" on_close=move || on_close()>
             <div class="form">
                 <label>
                     "Kind"
                     <select on:change=move |ev| {
-                        if let Ok(k) = serde_json::from_value::<ResourceKind>(serde_json::Value::String(event_target_value(&ev))) {
+                        if let Some(k) = crate::api::from_wire_name::<ResourceKind>(&event_target_value(&ev)) {
                             kind.set(k);
                         }
                     }>

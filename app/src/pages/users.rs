@@ -168,13 +168,13 @@ fn MemberActions(
                 <select aria-label=format!("Change permission for {who}")
                     on:change=move |ev| {
                         let value = event_target_value(&ev);
-                        if let Ok(role) = serde_json::from_value::<Role>(serde_json::Value::String(value)) {
+                        if let Some(role) = crate::api::from_wire_name::<Role>(&value) {
                             ctx.change(outcome, format!("Permission changed to {}.", role.label()), api::change_role(ws, account, role), |_| ());
                         }
                     }>
                     <option value="" selected=true disabled=true>{format!("{} ▾", current.map(Role::label).unwrap_or("Change"))}</option>
                     {roles.into_iter().filter(|r| Some(*r) != current).map(|r| {
-                        let key = serde_json::to_value(r).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+                        let key = crate::api::wire_name(&r);
                         view! { <option value=key>{r.label()}</option> }
                     }).collect_view()}
                 </select>
@@ -260,12 +260,12 @@ fn InviteModal(
                 <label>
                     "Permission"
                     <select on:change=move |ev| {
-                        if let Ok(r) = serde_json::from_value::<Role>(serde_json::Value::String(event_target_value(&ev))) {
+                        if let Some(r) = crate::api::from_wire_name::<Role>(&event_target_value(&ev)) {
                             role.set(r);
                         }
                     }>
                         {roles.iter().map(|r| {
-                            let key = serde_json::to_value(r).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+                            let key = crate::api::wire_name(&r);
                             view! { <option value=key>{r.label()}</option> }
                         }).collect_view()}
                     </select>

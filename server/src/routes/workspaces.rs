@@ -412,8 +412,8 @@ pub async fn audit_log(
                 at: col(r, "at")?,
                 kind: col(r, "kind")?,
                 subject: col(r, "subject")?,
-                before: serde_json::from_str(&col::<String>(r, "before")?).unwrap_or_default(),
-                after: serde_json::from_str(&col::<String>(r, "after")?).unwrap_or_default(),
+                before: raw_json(col::<String>(r, "before")?),
+                after: raw_json(col::<String>(r, "after")?),
             })
         })
         .collect::<Result<Vec<_>, AppError>>()
@@ -423,4 +423,11 @@ pub async fn audit_log(
 /// A member's role as stored.
 pub fn role_of(text: &str) -> Result<Role, AppError> {
     parse_enum(text)
+}
+
+/// Stored audit JSON passed through as is (`null` if it is not valid JSON).
+fn raw_json(text: String) -> Box<serde_json::value::RawValue> {
+    serde_json::value::RawValue::from_string(text).unwrap_or_else(|_| {
+        serde_json::value::RawValue::from_string("null".to_owned()).unwrap_or_default()
+    })
 }
