@@ -1,8 +1,10 @@
-//! A modal dialog: labelled by its title, focused when it opens, closed by
-//! Escape, the close button or a click outside.
+//! A modal dialog: labelled by its title, focused when it opens, Tab kept
+//! inside it, closed by Escape, the close button or a click outside; focus
+//! goes back to what opened it.
 
 use leptos::html::Div;
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
 
 #[component]
 pub fn Modal(
@@ -11,12 +13,22 @@ pub fn Modal(
     children: Children,
 ) -> impl IntoView {
     let panel = NodeRef::<Div>::new();
+    let opener = StoredValue::new_local(
+        web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.active_element())
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()),
+    );
+    on_cleanup(move || {
+        if let Some(Some(el)) = opener.try_get_value() {
+            drop(el.focus());
+        }
+    });
     Effect::new(move |_| {
         if let Some(el) = panel.get() {
             // Focus the first field if there is one, else the dialog itself.
             let first = el.query_selector("input, select, textarea").ok().flatten();
-            match first.and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok())
-            {
+            match first.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
                 Some(input) => drop(input.focus()),
                 None => drop(el.focus()),
             }
@@ -38,6 +50,8 @@ pub fn Modal(
                 on:keydown=move |ev| {
                     if ev.key() == "Escape" {
                         on_close.run(());
+                    } else if ev.key() == "Tab" {
+                        keep_tab_inside(&panel, &ev);
                     }
                 }
             >
@@ -50,5 +64,30 @@ pub fn Modal(
                 {children()}
             </div>
         </div>
+    }
+}
+
+/// Tab from the last control goes to the first, Shift+Tab from the first to
+/// the last: keyboard focus stays in the open dialog.
+fn keep_tab_inside(panel: &NodeRef<Div>, ev: &web_sys::KeyboardEvent) {
+    let Some(panel) = panel.get_untracked() else { return };
+    let Ok(list) = panel.query_selector_all(
+        "button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea, a[href]",
+    ) else {
+        return;
+    };
+    let items: Vec<web_sys::HtmlElement> =
+        (0..list.length()).filter_map(|i| list.item(i)?.dyn_into().ok()).collect();
+    let (Some(first), Some(last)) = (items.first(), items.last()) else { return };
+    let active = web_sys::window().and_then(|w| w.document()).and_then(|d| d.active_element());
+    let at = |el: &web_sys::HtmlElement| {
+        active.as_ref().is_some_and(|a| a == el.unchecked_ref::<web_sys::Element>())
+    };
+    if ev.shift_key() && at(first) {
+        ev.prevent_default();
+        drop(last.focus());
+    } else if !ev.shift_key() && at(last) {
+        ev.prevent_default();
+        drop(first.focus());
     }
 }
