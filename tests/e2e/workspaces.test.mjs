@@ -20,8 +20,12 @@ test('create a workspace, share the join link, authorize the request', async () 
   await owner.getByRole('heading', { name: 'Operations', level: 1 }).waitFor();
   await owner.getByRole('rowheader', { name: 'Olivia Owner' }).waitFor();
 
+  // The link is shown once and must survive the reload that follows the change.
+  const reloaded = owner.waitForResponse((r) => /\/api\/workspaces\/\d+$/.test(r.url()) && r.request().method() === 'GET');
   await owner.getByRole('button', { name: 'Create a new join link' }).click();
-  const link = await owner.getByRole('textbox', { name: 'Join link' }).inputValue();
+  await reloaded;
+  await owner.waitForTimeout(300);
+  const link = await owner.getByRole('textbox', { name: 'Join link' }).inputValue({ timeout: 1000 });
   assert.match(link, /\/join\//);
 
   // Someone signed out opens it: sign in first, then back to the link.

@@ -21,6 +21,8 @@ pub fn UsersTab() -> impl IntoView {
     let query = RwSignal::new(String::new());
     let outcome = RwSignal::new(None::<Outcome>);
     let inviting = RwSignal::new(false);
+    // A new join link is shown once; it must outlive the reload that follows.
+    let join_link = RwSignal::new(None::<String>);
     let rows = LocalResource::new(move || {
         let ws = ctx.id.get();
         let q = query.get();
@@ -55,7 +57,7 @@ pub fn UsersTab() -> impl IntoView {
                     Some(Ok(rows)) if rows.is_empty() => view! { <Empty text="No users match your search."/> }.into_any(),
                     Some(Ok(rows)) => view! { <UserTable loaded=l.clone() rows outcome/> }.into_any(),
                 }}
-                <JoinLinkPanel loaded=loaded.clone() outcome/>
+                <JoinLinkPanel loaded=loaded.clone() outcome link=join_link/>
                 {move || inviting.get().then(|| view! {
                     <InviteModal loaded=loaded.clone() roles=roles_for_modal.clone() outcome on_close=move || inviting.set(false)/>
                 })}
@@ -317,11 +319,14 @@ fn Requests(loaded: Arc<Loaded>, outcome: RwSignal<Option<Outcome>>) -> impl Int
 
 /// Create or rotate the join link; the new link is shown once.
 #[component]
-fn JoinLinkPanel(loaded: Arc<Loaded>, outcome: RwSignal<Option<Outcome>>) -> impl IntoView {
+fn JoinLinkPanel(
+    loaded: Arc<Loaded>,
+    outcome: RwSignal<Option<Outcome>>,
+    link: RwSignal<Option<String>>,
+) -> impl IntoView {
     let ctx: WsContext = use_ws();
     let ws = loaded.ws();
     let decision = loaded.decide(&Action::ManageJoinLink { workspace: ws });
-    let link = RwSignal::new(None::<String>);
     decision.is_allowed().then(|| view! {
         <section class="card" aria-labelledby="join-title">
             <h3 id="join-title">"Join link"</h3>
