@@ -75,6 +75,12 @@ test('developer has no Permissions tab and no remove or change controls', async 
   assert.equal(await page.getByRole('combobox', { name: /Change permission/ }).count(), 0);
   assert.equal(await page.getByRole('button', { name: /Change permission/ }).count(), 0);
   assert.equal(await page.getByRole('columnheader', { name: 'Actions' }).count(), 0);
+  // Search by name or email, case-insensitive.
+  await page.getByRole('searchbox', { name: 'Search users' }).fill('DEVON');
+  await page.getByRole('rowheader', { name: 'Adam Admin' }).waitFor({ state: 'detached' });
+  await page.getByRole('rowheader', { name: 'Devon Developer' }).waitFor();
+  await page.getByRole('searchbox', { name: 'Search users' }).fill('nobody-here');
+  await page.getByText('No users match your search.').waitFor();
   // Typing the address does not help: the tab says why.
   await page.goto(page.url().replace(/\/users$/, '/permissions'));
   await page.getByRole('alert').filter({ hasText: sentence('owner_or_admin_only') }).waitFor();
