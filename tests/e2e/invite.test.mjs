@@ -18,10 +18,10 @@ test('invite -> link from the outbox in a fresh browser -> account created -> Ac
   await owner.getByRole('button', { name: 'Invite users' }).focus();
   await owner.keyboard.press('Enter');
   await owner.getByRole('dialog', { name: 'Invite users' }).waitFor();
-  assert.equal(await owner.evaluate(() => document.activeElement.type), 'email');
+  await owner.waitForFunction(() => document.activeElement?.type === 'email');
   await owner.keyboard.press('Escape');
   await owner.getByRole('dialog', { name: 'Invite users' }).waitFor({ state: 'detached' });
-  assert.equal(await owner.evaluate(() => document.activeElement.textContent), 'Invite users');
+  await owner.waitForFunction(() => document.activeElement?.textContent === 'Invite users');
   await owner.getByRole('button', { name: 'Invite users' }).click();
   const dialog = owner.getByRole('dialog', { name: 'Invite users' });
   // Only the roles this actor may give are offered; never Owner.
