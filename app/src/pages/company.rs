@@ -76,8 +76,8 @@ fn CompanyFrame(me: Id) -> impl IntoView {
     let data = LocalResource::new(move || {
         let company = id();
         async move {
-            let detail = api::company(company).await?;
-            let facts = Facts::new(detail.snapshot.clone());
+            let mut detail = api::company(company).await?;
+            let facts = Facts::new(std::mem::take(&mut detail.snapshot));
             Ok(Arc::new(CompanyLoaded { detail, facts, me }))
         }
     });

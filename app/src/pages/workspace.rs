@@ -110,8 +110,9 @@ fn WorkspaceFrame(me: Id) -> impl IntoView {
         // current facts, and a revoked or removed member is refused at once.
         location.pathname.track();
         async move {
-            let snap = api::workspace(ws).await?;
-            let facts = Facts::new(snap.snapshot.clone());
+            let mut snap = api::workspace(ws).await?;
+            // The facts own the snapshot; the app reads it through them.
+            let facts = Facts::new(std::mem::take(&mut snap.snapshot));
             Ok(Arc::new(Loaded { snap, facts, me }))
         }
     });
