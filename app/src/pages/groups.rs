@@ -90,7 +90,11 @@ fn GroupCard(
             <div class="group-head">
                 <h3 id=title_id>{group.name.clone()}</h3>
                 {group.is_default.then(|| view! { <span class="badge" title="Every member is in it; it cannot be edited or deleted.">"Default · not editable"</span> })}
-                <span class="muted">{format!("{} member{}", members.len(), if members.len() == 1 { "" } else { "s" })}</span>
+                <span class="muted">{if group.is_default {
+                    "All members".to_owned()
+                } else {
+                    format!("{} member{}", members.len(), if members.len() == 1 { "" } else { "s" })
+                }}</span>
             </div>
             {(!description.is_empty()).then(|| view! { <p>{description.clone()}</p> })}
             <ul class="chips" aria-label=format!("Members of {}", group.name)>
@@ -271,7 +275,7 @@ fn DeleteGroup(
     view! {
         <Modal title=format!("Delete group {name}") on_close=move || on_close()>
             <p class="notice warn">{warning}</p>
-            <label>
+            <label class="stacked">
                 {format!("Type {name} to confirm")}
                 <input autocomplete="off" bind:value=typed/>
             </label>
