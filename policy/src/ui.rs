@@ -92,7 +92,7 @@ impl Facts {
     pub fn abilities(&self, actor: Id, workspace: Id) -> WorkspaceAbilities {
         let d = |action: Action| self.decide(actor, &action);
         let standing = self.ws(workspace).and_then(|ws| ws.actor(actor));
-        let (role, analyst, invite, invite_roles, edit_admin, edit_dev) = match &standing {
+        let (role, analyst, invite, invite_roles) = match &standing {
             Ok(a) => {
                 let roles: Vec<Role> = Role::ALL
                     .into_iter()
@@ -103,14 +103,9 @@ impl Facts {
                     a.grant.is_some(),
                     rules::people::invite_gate(a, Role::Developer).into(),
                     roles,
-                    rules::people::toggle_edit_gate(a, Role::Admin).into(),
-                    rules::people::toggle_edit_gate(a, Role::Developer).into(),
                 )
             }
-            Err(e) => {
-                let denied = Decision::Denied(e.clone());
-                (None, false, denied.clone(), Vec::new(), denied.clone(), denied)
-            }
+            Err(e) => (None, false, Decision::Denied(e.clone()), Vec::new()),
         };
         WorkspaceAbilities {
             role,
@@ -138,9 +133,20 @@ impl Facts {
                 Err(e) => Decision::Denied(e.clone()),
             },
             delete_workspace: d(Action::DeleteWorkspace { workspace }),
-            edit_admin_toggles: edit_admin,
-            edit_developer_toggles: edit_dev,
+            edit_admin_toggles: self.toggle_editing(actor, workspace, Role::Admin),
+            edit_developer_toggles: self.toggle_editing(actor, workspace, Role::Developer),
         }
+    }
+
+    /// Whether `actor` may edit `role`'s toggles at all: the Owner's are
+    /// fixed, only the Owner edits the Administrators'.
+    pub fn toggle_editing(&self, actor: Id, workspace: Id, role: Role) -> Decision {
+        let check = || -> Result<(), crate::decision::Denial> {
+            let ws = self.ws(workspace)?;
+            let a = ws.actor(actor)?;
+            rules::people::toggle_edit_gate(&a, role)
+        };
+        check().into()
     }
 
     /// The sixteen toggles of `role` as `actor` would see them on the Edit

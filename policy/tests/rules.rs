@@ -1504,6 +1504,10 @@ fn ui_abilities_follow_the_rules() {
     assert_eq!(admin.edit_admin_toggles.reason(), Some(Reason::OwnerOnlyEditsAdminToggles));
     assert!(admin.edit_developer_toggles.is_allowed());
     assert_eq!(admin.transfer_ownership.reason(), Some(Reason::OwnerOnly));
+    // The per-role form of the same answer, which the Permissions form uses.
+    assert_eq!(f.toggle_editing(ADMIN, WS, Role::Admin), admin.edit_admin_toggles);
+    assert!(f.toggle_editing(ADMIN, WS, Role::Developer).is_allowed());
+    assert_eq!(f.toggle_editing(OWNER, WS, Role::Owner).reason(), Some(Reason::OwnerTogglesFixed));
     let dev = f.abilities(DEV, WS);
     assert_eq!(dev.role, Some(Role::Developer));
     assert_eq!(dev.permissions_tab.reason(), Some(Reason::OwnerOrAdminOnly));

@@ -335,9 +335,14 @@ fn GrantForm(
             </fieldset>
             <label>
                 "Permission for analysts"
-                <select on:change=move |ev| role.set(if event_target_value(&ev) == "admin" { Role::Admin } else { Role::Developer })>
-                    <option value="developer">{Role::Developer.label()}</option>
-                    <option value="admin">{Role::Admin.label()}</option>
+                <select on:change=move |ev| {
+                    if let Some(r) = crate::api::from_wire_name::<Role>(&event_target_value(&ev)) {
+                        role.set(r);
+                    }
+                }>
+                    {Role::ALL.into_iter().filter(|r| r.assignable()).map(|r| view! {
+                        <option value=crate::api::wire_name(&r)>{r.label()}</option>
+                    }).collect_view()}
                 </select>
             </label>
             <fieldset class="checks">

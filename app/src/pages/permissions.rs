@@ -37,10 +37,7 @@ pub fn PermissionsTab() -> impl IntoView {
                 <div class="role-cards">
                     {[Role::Admin, Role::Developer].into_iter().map(|role| {
                         let count = loaded.view().map(|v| v.count_with_role(role)).unwrap_or(0);
-                        let editable = match role {
-                            Role::Admin => ab.edit_admin_toggles.is_allowed(),
-                            _ => ab.edit_developer_toggles.is_allowed(),
-                        };
+                        let editable = loaded.facts.toggle_editing(loaded.me, loaded.ws(), role).is_allowed();
                         view! {
                             <article class="card role-card" aria-label=format!("{} permission", role.label())>
                                 <h3>{role.label()}</h3>
@@ -105,10 +102,7 @@ fn ToggleForm(
         let toggles: Vec<_> = draft.get().iter().collect();
         l.decide(&Action::SaveToggles { workspace: ws, role, toggles, base_version: version })
     });
-    let may_edit = match role {
-        Role::Admin => loaded.abilities().edit_admin_toggles,
-        _ => loaded.abilities().edit_developer_toggles,
-    };
+    let may_edit = loaded.facts.toggle_editing(loaded.me, ws, role);
     let changed = move || draft.get() != saved;
     let close = on_close.clone();
     let save = move || {

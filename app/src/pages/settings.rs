@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
-use policy::{Action, Id, Role};
+use policy::{Action, Id};
 
 use crate::api;
 use crate::components::controls::{GuardedButton, WhyNot};
@@ -24,7 +24,8 @@ pub fn WorkspaceSettings() -> impl IntoView {
         let ws = loaded.ws();
         let ab = loaded.abilities();
         let on = loaded.snap.workspace.data_studio;
-        let is_owner = ab.role == Some(Role::Owner);
+        // Owner-only options appear only to whom the policy allows them.
+        let owner_options = ab.transfer_ownership.is_allowed() || ab.delete_workspace.is_allowed();
         Some(view! {
             <section class="page" aria-labelledby="settings-title">
                 <h2 id="settings-title">"Workspace settings"</h2>
@@ -45,7 +46,7 @@ pub fn WorkspaceSettings() -> impl IntoView {
                         <WhyNot decision=ab.set_data_studio.clone()/>
                     </label>
                 </section>
-                {is_owner.then(|| view! { <OwnerOptions loaded=loaded.clone() outcome/> })}
+                {owner_options.then(|| view! { <OwnerOptions loaded=loaded.clone() outcome/> })}
             </section>
         })
     }
@@ -61,7 +62,16 @@ fn OwnerOptions(loaded: Arc<Loaded>, outcome: RwSignal<Option<Outcome>>) -> impl
     let admins: Vec<Id> = loaded
         .view()
         .map(|v| {
-            v.data().members.iter().filter(|m| m.role == Role::Admin).map(|m| m.account).collect()
+            v.data()
+                .members
+                .iter()
+                .map(|m| m.account)
+                .filter(|&t| {
+                    loaded
+                        .decide(&Action::TransferOwnership { workspace: ws, target: t })
+                        .is_allowed()
+                })
+                .collect()
         })
         .unwrap_or_default();
     let target = RwSignal::new(admins.first().copied());
