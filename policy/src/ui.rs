@@ -138,6 +138,12 @@ impl Facts {
         }
     }
 
+    /// Whether `actor` manages `company`'s partner relations (grant, redeem,
+    /// register analysts): its company admins.
+    pub fn manages_partners(&self, actor: Id, company: Id) -> Decision {
+        rules::partners::company_admin(self, actor, company).into()
+    }
+
     /// Whether `actor` may edit `role`'s toggles at all: the Owner's are
     /// fixed, only the Owner edits the Administrators'.
     pub fn toggle_editing(&self, actor: Id, workspace: Id, role: Role) -> Decision {

@@ -1508,6 +1508,10 @@ fn ui_abilities_follow_the_rules() {
     assert_eq!(f.toggle_editing(ADMIN, WS, Role::Admin), admin.edit_admin_toggles);
     assert!(f.toggle_editing(ADMIN, WS, Role::Developer).is_allowed());
     assert_eq!(f.toggle_editing(OWNER, WS, Role::Owner).reason(), Some(Reason::OwnerTogglesFixed));
+    // Partner relations are the company admins' (the company page asks this).
+    assert!(f.manages_partners(PARTNER_ADMIN, PARTNER).is_allowed());
+    assert_eq!(f.manages_partners(PARTNER_MEMBER, PARTNER).reason(), Some(Reason::NotCompanyAdmin));
+    assert_eq!(f.manages_partners(PARTNER_ADMIN, CLIENT).reason(), Some(Reason::NotCompanyAdmin));
     let dev = f.abilities(DEV, WS);
     assert_eq!(dev.role, Some(Role::Developer));
     assert_eq!(dev.permissions_tab.reason(), Some(Reason::OwnerOrAdminOnly));

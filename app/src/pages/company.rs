@@ -303,7 +303,7 @@ fn GrantForm(
             key.set(Some(created.access_key))
         });
     };
-    let may_grant = c.decide(&Action::CreateWorkspace { company: client }).is_allowed();
+    let may_grant = c.facts.manages_partners(c.me, client).is_allowed();
     if !may_grant {
         return view! { <p class="empty">"No partner has access. Your company's admins can grant one."</p> }.into_any();
     }
@@ -370,7 +370,7 @@ fn MyClients(c: Arc<CompanyLoaded>, ctx: CompanyCtx) -> impl IntoView {
     let received: Vec<GrantInfo> =
         c.detail.grants.iter().filter(|g| g.partner.id == company && !g.revoked).cloned().collect();
     let access_key = RwSignal::new(String::new());
-    let is_admin = c.facts.company(company).is_some_and(|co| co.is_admin(c.me));
+    let is_admin = c.facts.manages_partners(c.me, company).is_allowed();
     let redeem = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         ctx.change(

@@ -5,7 +5,7 @@
 //! explicitly allowed is denied.
 
 pub(crate) mod groups;
-mod partners;
+pub(crate) mod partners;
 pub(crate) mod people;
 pub(crate) mod resources;
 

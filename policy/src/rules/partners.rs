@@ -16,7 +16,7 @@ fn grant(facts: &Facts, id: Id) -> Result<&Grant, Denial> {
 
 /// The actor is an admin of `company`: creates workspaces, adds company
 /// members and admins, manages partner relations.
-pub(super) fn company_admin(facts: &Facts, actor: Id, id: Id) -> Check {
+pub(crate) fn company_admin(facts: &Facts, actor: Id, id: Id) -> Check {
     ensure(company(facts, id)?.is_admin(actor), Reason::NotCompanyAdmin)
 }
 
