@@ -8,6 +8,7 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use serde::{Deserialize, Serialize};
 
+use crate::change::{Change, CompanyHeader, GroupHeader, WorkspaceHeader};
 use crate::kind::{ResourceKind, Section};
 use crate::role::Role;
 use crate::toggle::{Toggle, ToggleSet};
@@ -211,7 +212,8 @@ impl Grant {
     }
 }
 
-/// The snapshot, indexed for fast questions. Build once, ask many times.
+/// The snapshot, indexed for fast questions. Build once, ask many times;
+/// [`Facts::apply`] keeps it current as records change.
 #[derive(Debug, Clone, Default)]
 pub struct Facts {
     snapshot: Snapshot,
@@ -224,17 +226,20 @@ pub struct Facts {
 #[derive(Debug, Clone, Default)]
 struct CompanyIndex {
     pos: usize,
-    members: HashMap<Id, bool>,
+    /// Member account -> position in the company's `members`.
+    members: HashMap<Id, usize>,
 }
 
 #[derive(Debug, Clone, Default)]
 pub(crate) struct WorkspaceIndex {
     pos: usize,
     members: HashMap<Id, usize>,
-    member_emails: HashSet<String>,
+    /// Normalised email -> how many Active members have it.
+    member_emails: HashMap<String, usize>,
     invitations: HashMap<Id, usize>,
     requests: HashMap<Id, usize>,
-    requesters: HashSet<Id>,
+    /// Account -> how many pending requests it has.
+    requesters: HashMap<Id, usize>,
     groups: HashMap<Id, usize>,
     group_names: HashMap<String, Id>,
     group_members: HashSet<(Id, Id)>,
@@ -253,6 +258,43 @@ fn index_by<T>(items: &[T], key: impl Fn(&T) -> Id) -> HashMap<Id, usize> {
     map
 }
 
+/// The normalised email of account `id`, if it is known and valid.
+fn email_of(accounts: &[Account], index: &HashMap<Id, usize>, id: Id) -> Option<String> {
+    let account = index.get(&id).and_then(|&i| accounts.get(i))?;
+    normalize_email(&account.email).ok()
+}
+
+/// Counts one more `key` (nothing for `None`).
+fn count<K: std::hash::Hash + Eq>(counts: &mut HashMap<K, usize>, key: Option<K>) {
+    if let Some(key) = key {
+        *counts.entry(key).or_insert(0) += 1;
+    }
+}
+
+/// Counts one `key` fewer, forgetting it at zero (nothing for `None`).
+fn uncount<K, Q>(counts: &mut HashMap<K, usize>, key: Option<&Q>)
+where
+    K: std::borrow::Borrow<Q> + std::hash::Hash + Eq,
+    Q: std::hash::Hash + Eq + ?Sized,
+{
+    let Some(key) = key else { return };
+    if let Some(n) = counts.get_mut(key) {
+        *n = n.saturating_sub(1);
+        if *n == 0 {
+            counts.remove(key);
+        }
+    }
+}
+
+/// Lowercased group name -> the first group (in order) that has it.
+fn group_names(groups: &[Group]) -> HashMap<String, Id> {
+    let mut names = HashMap::with_capacity_and_hasher(groups.len(), Default::default());
+    for g in groups {
+        names.entry(g.name.to_lowercase()).or_insert(g.id);
+    }
+    names
+}
+
 impl Facts {
     /// Indexes a snapshot.
     pub fn new(snapshot: Snapshot) -> Facts {
@@ -261,13 +303,9 @@ impl Facts {
             let mut map =
                 HashMap::with_capacity_and_hasher(snapshot.companies.len(), Default::default());
             for (pos, c) in snapshot.companies.iter().enumerate() {
-                map.entry(c.id).or_insert_with(|| {
-                    let mut members =
-                        HashMap::with_capacity_and_hasher(c.members.len(), Default::default());
-                    for m in &c.members {
-                        members.entry(m.account).or_insert(m.admin);
-                    }
-                    CompanyIndex { pos, members }
+                map.entry(c.id).or_insert_with(|| CompanyIndex {
+                    pos,
+                    members: index_by(&c.members, |m| m.account),
                 });
             }
             map
@@ -278,17 +316,17 @@ impl Facts {
             if workspaces.contains_key(&w.id) {
                 continue;
             }
-            let member_emails = w
-                .members
-                .iter()
-                .filter_map(|m| accounts.get(&m.account))
-                .filter_map(|&i| snapshot.accounts.get(i))
-                .filter_map(|a| normalize_email(&a.email).ok())
-                .collect();
-            let mut group_names = HashMap::default();
+            let mut member_emails = HashMap::default();
+            for m in &w.members {
+                count(&mut member_emails, email_of(&snapshot.accounts, &accounts, m.account));
+            }
+            let mut requesters = HashMap::default();
+            for r in &w.requests {
+                count(&mut requesters, Some(r.account));
+            }
+            let group_names = group_names(&w.groups);
             let mut group_members = HashSet::default();
             for g in &w.groups {
-                group_names.entry(g.name.to_lowercase()).or_insert(g.id);
                 for &m in &g.members {
                     group_members.insert((g.id, m));
                 }
@@ -301,7 +339,7 @@ impl Facts {
                     member_emails,
                     invitations: index_by(&w.invitations, |i| i.id),
                     requests: index_by(&w.requests, |r| r.id),
-                    requesters: w.requests.iter().map(|r| r.account).collect(),
+                    requesters,
                     groups: index_by(&w.groups, |g| g.id),
                     group_names,
                     group_members,
@@ -388,7 +426,11 @@ impl<'a> CompanyView<'a> {
 
     /// Whether `account` is one of its admins.
     pub fn is_admin(&self, account: Id) -> bool {
-        self.index.members.get(&account).copied().unwrap_or(false)
+        self.index
+            .members
+            .get(&account)
+            .and_then(|&i| self.company.members.get(i))
+            .is_some_and(|m| m.admin)
     }
 }
 
@@ -423,7 +465,7 @@ impl<'a> WorkspaceView<'a> {
 
     /// Whether an Active member has this (normalised) email.
     pub fn has_member_email(&self, normalized_email: &str) -> bool {
-        self.index.member_emails.contains(normalized_email)
+        self.index.member_emails.contains_key(normalized_email)
     }
 
     /// An open invitation by id.
@@ -438,7 +480,7 @@ impl<'a> WorkspaceView<'a> {
 
     /// Whether `account` has a pending access request.
     pub fn has_request_from(&self, account: Id) -> bool {
-        self.index.requesters.contains(&account)
+        self.index.requesters.contains_key(&account)
     }
 
     /// A group by id.
@@ -489,5 +531,453 @@ impl<'a> WorkspaceView<'a> {
     /// How many Active members hold `role`.
     pub fn count_with_role(&self, role: Role) -> usize {
         self.workspace.members.iter().filter(|m| m.role == role).count()
+    }
+}
+
+// --- applying changes ------------------------------------------------------
+
+/// An index entry that records where its item sits in its vector.
+trait Slot {
+    fn pos(&self) -> usize;
+    fn set_pos(&mut self, pos: usize);
+}
+
+impl Slot for usize {
+    fn pos(&self) -> usize {
+        *self
+    }
+    fn set_pos(&mut self, pos: usize) {
+        *self = pos;
+    }
+}
+
+impl Slot for CompanyIndex {
+    fn pos(&self) -> usize {
+        self.pos
+    }
+    fn set_pos(&mut self, pos: usize) {
+        self.pos = pos;
+    }
+}
+
+impl Slot for WorkspaceIndex {
+    fn pos(&self) -> usize {
+        self.pos
+    }
+    fn set_pos(&mut self, pos: usize) {
+        self.pos = pos;
+    }
+}
+
+/// Removes the item indexed under `key` in O(1): the last item moves into
+/// its place and its index entry follows it.
+fn remove_keyed<T, S: Slot>(
+    items: &mut Vec<T>,
+    index: &mut HashMap<Id, S>,
+    key: Id,
+    key_of: impl Fn(&T) -> Id,
+) -> Option<T> {
+    let pos = index.remove(&key)?.pos();
+    if pos >= items.len() {
+        return None;
+    }
+    let removed = items.swap_remove(pos);
+    let old_last = items.len();
+    if let Some(moved) = items.get(pos)
+        && let Some(slot) = index.get_mut(&key_of(moved))
+        && slot.pos() == old_last
+    {
+        slot.set_pos(pos);
+    }
+    Some(removed)
+}
+
+/// Replaces the item indexed under `key`, or appends it; gives back the
+/// item it replaced.
+fn upsert_keyed<T>(
+    items: &mut Vec<T>,
+    index: &mut HashMap<Id, usize>,
+    key: Id,
+    item: T,
+) -> Option<T> {
+    if let Some(slot) = index.get(&key).and_then(|&pos| items.get_mut(pos)) {
+        return Some(std::mem::replace(slot, item));
+    }
+    index.insert(key, items.len());
+    items.push(item);
+    None
+}
+
+/// A loaded workspace and its index.
+fn ws_mut<'a>(
+    workspaces: &'a mut [Workspace],
+    index: &'a mut HashMap<Id, WorkspaceIndex>,
+    id: Id,
+) -> Option<(&'a mut Workspace, &'a mut WorkspaceIndex)> {
+    let index = index.get_mut(&id)?;
+    let workspace = workspaces.get_mut(index.pos)?;
+    Some((workspace, index))
+}
+
+impl WorkspaceIndex {
+    /// Removes Active member `account`, whose account's normalised email is
+    /// `email`, and takes them out of every group of the workspace.
+    fn remove_member(&mut self, ws: &mut Workspace, account: Id, email: Option<&str>) {
+        if remove_keyed(&mut ws.members, &mut self.members, account, |m| m.account).is_some() {
+            uncount(&mut self.member_emails, email);
+        }
+        for g in &mut ws.groups {
+            if self.group_members.remove(&(g.id, account)) {
+                g.members.retain(|&a| a != account);
+            }
+        }
+    }
+
+    /// Removes the pending request `id`.
+    fn remove_request(&mut self, ws: &mut Workspace, id: Id) {
+        if let Some(r) = remove_keyed(&mut ws.requests, &mut self.requests, id, |r| r.id) {
+            uncount(&mut self.requesters, Some(&r.account));
+        }
+    }
+
+    /// Upserts a group's own fields.
+    fn put_group(&mut self, ws: &mut Workspace, id: Id, header: GroupHeader) {
+        let GroupHeader { name, is_default } = header;
+        let key = name.to_lowercase();
+        match self.groups.get(&id).and_then(|&i| ws.groups.get_mut(i)) {
+            Some(g) => {
+                let renamed = g.name.to_lowercase() != key;
+                g.name = name;
+                g.is_default = is_default;
+                if renamed {
+                    // Another group may have shadowed or be shadowed by it.
+                    self.group_names = group_names(&ws.groups);
+                }
+            }
+            None => {
+                // Appended last: it wins its name only if nobody had it.
+                self.group_names.entry(key).or_insert(id);
+                self.groups.insert(id, ws.groups.len());
+                ws.groups.push(Group { id, name, is_default, members: Vec::new() });
+            }
+        }
+    }
+
+    /// Deletes group `id`: its memberships, and its place in resources.
+    fn delete_group(&mut self, ws: &mut Workspace, id: Id) {
+        if let Some(g) = remove_keyed(&mut ws.groups, &mut self.groups, id, |g| g.id) {
+            for a in &g.members {
+                self.group_members.remove(&(id, *a));
+            }
+            // The group that moved into its place may now come first.
+            self.group_names = group_names(&ws.groups);
+        }
+        for r in &mut ws.resources {
+            r.groups.retain(|&g| g != id);
+        }
+    }
+
+    /// Deletes resource `id`, the resources whose integration it is (in
+    /// turn), and every deleted id from every resource's components.
+    fn delete_resource(&mut self, ws: &mut Workspace, id: Id) {
+        let mut children: HashMap<Id, Vec<Id>> = HashMap::default();
+        for r in &ws.resources {
+            if let Some(i) = r.integration {
+                children.entry(i).or_default().push(r.id);
+            }
+        }
+        let mut doomed = HashSet::default();
+        let mut stack = vec![id];
+        while let Some(x) = stack.pop() {
+            if doomed.insert(x) {
+                stack.extend(children.remove(&x).unwrap_or_default());
+            }
+        }
+        for &x in &doomed {
+            remove_keyed(&mut ws.resources, &mut self.resources, x, |r| r.id);
+        }
+        for r in &mut ws.resources {
+            r.components.retain(|c| !doomed.contains(c));
+        }
+    }
+}
+
+impl Facts {
+    /// Applies changes read from the change log, in order, so the facts are
+    /// those of the snapshot with these records changed (see [`Change`]),
+    /// indexed exactly as [`Facts::new`] would index it.
+    ///
+    /// Each change costs time in proportion to itself, never a rebuild:
+    /// - O(1) hash updates: upserts of workspaces, members, invitations,
+    ///   requests, resources, companies, company members, grants; a group
+    ///   created or edited without a new name; a member added to a group;
+    ///   deletions of invitations, requests, company members and grants;
+    /// - one workspace's groups: a member deletion, a group renamed;
+    /// - that group's member list: a member taken out of a group;
+    /// - one workspace's groups and resources: a group deletion;
+    /// - one workspace's resources: a resource deletion (with its flows);
+    /// - the grants: a workspace deletion;
+    /// - each loaded workspace (one lookup): an account whose normalised
+    ///   email changed;
+    /// - each loaded workspace's groups and each loaded company: an account
+    ///   deletion; each loaded workspace's members and the grants: a company
+    ///   deletion.
+    ///
+    /// Records are assumed unique by key, as the database's keys make them
+    /// (`Facts::new` indexes the first of duplicates; a change replaces or
+    /// removes that one). Vector order is not kept: a removed record's place
+    /// is taken by the last one.
+    pub fn apply(&mut self, changes: impl IntoIterator<Item = Change>) {
+        for change in changes {
+            self.apply_one(change);
+        }
+    }
+
+    fn apply_one(&mut self, change: Change) {
+        match change {
+            Change::Workspace { id, header: Some(header) } => self.put_workspace(id, header),
+            Change::Workspace { id, header: None } => self.delete_workspace(id),
+            Change::Member { workspace, account, member: Some(mut member) } => {
+                member.account = account;
+                let email = email_of(&self.snapshot.accounts, &self.accounts, account);
+                let Some((ws, index)) =
+                    ws_mut(&mut self.snapshot.workspaces, &mut self.workspaces, workspace)
+                else {
+                    return;
+                };
+                if upsert_keyed(&mut ws.members, &mut index.members, account, member).is_none() {
+                    count(&mut index.member_emails, email);
+                }
+            }
+            Change::Member { workspace, account, member: None } => {
+                let email = email_of(&self.snapshot.accounts, &self.accounts, account);
+                if let Some((ws, index)) =
+                    ws_mut(&mut self.snapshot.workspaces, &mut self.workspaces, workspace)
+                {
+                    index.remove_member(ws, account, email.as_deref());
+                }
+            }
+            Change::Invitation { workspace, id, invitation } => {
+                let Some((ws, index)) =
+                    ws_mut(&mut self.snapshot.workspaces, &mut self.workspaces, workspace)
+                else {
+                    return;
+                };
+                match invitation {
+                    Some(mut invitation) => {
+                        invitation.id = id;
+                        upsert_keyed(&mut ws.invitations, &mut index.invitations, id, invitation);
+                    }
+                    None => {
+                        remove_keyed(&mut ws.invitations, &mut index.invitations, id, |i| i.id);
+                    }
+                }
+            }
+            Change::Request { workspace, id, request } => {
+                let Some((ws, index)) =
+                    ws_mut(&mut self.snapshot.workspaces, &mut self.workspaces, workspace)
+                else {
+                    return;
+                };
+                match request {
+                    Some(mut request) => {
+                        request.id = id;
+                        let account = request.account;
+                        if let Some(old) =
+                            upsert_keyed(&mut ws.requests, &mut index.requests, id, request)
+                        {
+                            uncount(&mut index.requesters, Some(&old.account));
+                        }
+                        count(&mut index.requesters, Some(account));
+                    }
+                    None => index.remove_request(ws, id),
+                }
+            }
+            Change::Group { workspace, id, header } => {
+                if let Some((ws, index)) =
+                    ws_mut(&mut self.snapshot.workspaces, &mut self.workspaces, workspace)
+                {
+                    match header {
+                        Some(header) => index.put_group(ws, id, header),
+                        None => index.delete_group(ws, id),
+                    }
+                }
+            }
+            Change::GroupMember { workspace, group, account, present } => {
+                let Some((ws, index)) =
+                    ws_mut(&mut self.snapshot.workspaces, &mut self.workspaces, workspace)
+                else {
+                    return;
+                };
+                let Some(g) = index.groups.get(&group).and_then(|&i| ws.groups.get_mut(i)) else {
+                    return;
+                };
+                if present {
+                    if index.group_members.insert((group, account)) {
+                        g.members.push(account);
+                    }
+                } else if index.group_members.remove(&(group, account)) {
+                    g.members.retain(|&a| a != account);
+                }
+            }
+            Change::Resource { workspace, id, resource } => {
+                if let Some((ws, index)) =
+                    ws_mut(&mut self.snapshot.workspaces, &mut self.workspaces, workspace)
+                {
+                    match resource {
+                        Some(mut resource) => {
+                            resource.id = id;
+                            upsert_keyed(&mut ws.resources, &mut index.resources, id, resource);
+                        }
+                        None => index.delete_resource(ws, id),
+                    }
+                }
+            }
+            Change::Company { id, header: Some(header) } => self.put_company(id, header),
+            Change::Company { id, header: None } => self.delete_company(id),
+            Change::CompanyMember { company, account, member } => {
+                let Some(index) = self.companies.get_mut(&company) else { return };
+                let Some(c) = self.snapshot.companies.get_mut(index.pos) else { return };
+                match member {
+                    Some(mut member) => {
+                        member.account = account;
+                        upsert_keyed(&mut c.members, &mut index.members, account, member);
+                    }
+                    None => {
+                        remove_keyed(&mut c.members, &mut index.members, account, |m| m.account);
+                    }
+                }
+            }
+            Change::Grant { id, grant: Some(mut grant) } => {
+                grant.id = id;
+                upsert_keyed(&mut self.snapshot.grants, &mut self.grants, id, grant);
+            }
+            Change::Grant { id, grant: None } => {
+                remove_keyed(&mut self.snapshot.grants, &mut self.grants, id, |g| g.id);
+            }
+            Change::Account { id, account: Some(mut account) } => {
+                account.id = id;
+                self.put_account(account);
+            }
+            Change::Account { id, account: None } => self.delete_account(id),
+        }
+    }
+
+    fn put_workspace(&mut self, id: Id, header: WorkspaceHeader) {
+        let WorkspaceHeader { company, data_studio, toggles } = header;
+        let admin = toggles.admin.iter().copied().collect();
+        let developer = toggles.developer.iter().copied().collect();
+        if let Some((ws, index)) = ws_mut(&mut self.snapshot.workspaces, &mut self.workspaces, id) {
+            ws.company = company;
+            ws.data_studio = data_studio;
+            ws.toggles = toggles;
+            index.admin = admin;
+            index.developer = developer;
+            return;
+        }
+        let pos = self.snapshot.workspaces.len();
+        self.snapshot.workspaces.push(Workspace {
+            id,
+            company,
+            data_studio,
+            members: Vec::new(),
+            invitations: Vec::new(),
+            requests: Vec::new(),
+            toggles,
+            groups: Vec::new(),
+            resources: Vec::new(),
+        });
+        self.workspaces.insert(id, WorkspaceIndex { pos, admin, developer, ..Default::default() });
+    }
+
+    fn delete_workspace(&mut self, id: Id) {
+        remove_keyed(&mut self.snapshot.workspaces, &mut self.workspaces, id, |w| w.id);
+        for g in &mut self.snapshot.grants {
+            g.workspaces.retain(|&w| w != id);
+        }
+    }
+
+    fn put_company(&mut self, id: Id, header: CompanyHeader) {
+        let CompanyHeader { partner_enabled, client_enabled } = header;
+        if let Some(c) =
+            self.companies.get(&id).and_then(|i| self.snapshot.companies.get_mut(i.pos))
+        {
+            c.partner_enabled = partner_enabled;
+            c.client_enabled = client_enabled;
+            return;
+        }
+        let pos = self.snapshot.companies.len();
+        self.snapshot.companies.push(Company {
+            id,
+            partner_enabled,
+            client_enabled,
+            members: Vec::new(),
+        });
+        self.companies.insert(id, CompanyIndex { pos, members: HashMap::default() });
+    }
+
+    fn delete_company(&mut self, id: Id) {
+        remove_keyed(&mut self.snapshot.companies, &mut self.companies, id, |c| c.id);
+        let owned: Vec<Id> =
+            self.snapshot.workspaces.iter().filter(|w| w.company == id).map(|w| w.id).collect();
+        for w in owned {
+            self.delete_workspace(w);
+        }
+        let grants: Vec<Id> = self
+            .snapshot
+            .grants
+            .iter()
+            .filter(|g| g.client == id || g.partner == id)
+            .map(|g| g.id)
+            .collect();
+        for g in grants {
+            remove_keyed(&mut self.snapshot.grants, &mut self.grants, g, |g| g.id);
+        }
+        for index in self.workspaces.values_mut() {
+            let Some(ws) = self.snapshot.workspaces.get_mut(index.pos) else { continue };
+            let analysts: Vec<Id> =
+                ws.members.iter().filter(|m| m.partner == Some(id)).map(|m| m.account).collect();
+            for a in analysts {
+                let email = email_of(&self.snapshot.accounts, &self.accounts, a);
+                index.remove_member(ws, a, email.as_deref());
+            }
+        }
+    }
+
+    fn put_account(&mut self, account: Account) {
+        let id = account.id;
+        let new_email = normalize_email(&account.email).ok();
+        let old = upsert_keyed(&mut self.snapshot.accounts, &mut self.accounts, id, account);
+        let old_email = old.and_then(|a| normalize_email(&a.email).ok());
+        if old_email == new_email {
+            return;
+        }
+        for index in self.workspaces.values_mut() {
+            if index.members.contains_key(&id) {
+                uncount(&mut index.member_emails, old_email.as_deref());
+                count(&mut index.member_emails, new_email.clone());
+            }
+        }
+    }
+
+    fn delete_account(&mut self, id: Id) {
+        let email = email_of(&self.snapshot.accounts, &self.accounts, id);
+        for index in self.workspaces.values_mut() {
+            let Some(ws) = self.snapshot.workspaces.get_mut(index.pos) else { continue };
+            index.remove_member(ws, id, email.as_deref());
+            if index.requesters.contains_key(&id) {
+                let requests: Vec<Id> =
+                    ws.requests.iter().filter(|r| r.account == id).map(|r| r.id).collect();
+                for r in requests {
+                    index.remove_request(ws, r);
+                }
+            }
+        }
+        for index in self.companies.values_mut() {
+            if let Some(c) = self.snapshot.companies.get_mut(index.pos) {
+                remove_keyed(&mut c.members, &mut index.members, id, |m| m.account);
+            }
+        }
+        remove_keyed(&mut self.snapshot.accounts, &mut self.accounts, id, |a| a.id);
     }
 }

@@ -2,6 +2,7 @@
 
 mod action;
 pub mod api;
+mod change;
 mod decision;
 mod facts;
 mod kind;
@@ -14,6 +15,7 @@ pub mod validate;
 pub mod wasm;
 
 pub use action::Action;
+pub use change::{Change, CompanyHeader, GroupHeader, WorkspaceHeader};
 pub use decision::{Decision, DecisionWire, Denial, Reason};
 pub use facts::{
     AccessRequest, Account, Company, CompanyMember, CompanyView, Facts, Grant, Group, Id,
