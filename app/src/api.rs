@@ -7,9 +7,9 @@ use std::cell::RefCell;
 use gloo_net::http::{Request, RequestBuilder};
 use policy::Id;
 use policy::api::{
-    Accept, AddMembers, AuditEntry, Capabilities, CompanyDetail, CompanyRow, ConfirmDelete,
+    Accept, AddMembers, AuditPage, Capabilities, CompanyDetail, CompanyPage, ConfirmDelete,
     Created, Done, GrantCreated, GroupFields, InvitationInfo, InvitationSent, JoinLink, Me,
-    MemberRow, Named, NewAnalyst, NewCompanyMember, NewGrant, NewInvitation, NewResource, NewRole,
+    MemberPage, Named, NewAnalyst, NewCompanyMember, NewGrant, NewInvitation, NewResource, NewRole,
     NewWorkspace, Redeem, Redeemed, SaveToggles, Saved, Session, SetGroups, SignIn, SignUp,
     Transfer, UpdateWorkspace, WorkspaceSnapshot,
 };
@@ -193,13 +193,24 @@ pub async fn transfer_ownership(ws: Id, target: Id) -> ApiResult<Done> {
     post(&format!("/api/workspaces/{ws}/transfer"), &Transfer { target }).await
 }
 
-pub async fn members(ws: Id, q: &str) -> ApiResult<Vec<MemberRow>> {
-    get(&format!("/api/workspaces/{ws}/members?q={}", escape(q))).await
+/// `&after=...` for a page after the first.
+fn after(cursor: Option<&str>) -> String {
+    cursor.map(|c| format!("&after={}", escape(c))).unwrap_or_default()
 }
 
-/// The audit log; `kind` is a prefix, `actor` an account id.
-pub async fn audit(ws: Id, actor: Option<Id>, kind: &str) -> ApiResult<Vec<AuditEntry>> {
-    let mut path = format!("/api/workspaces/{ws}/audit?kind={}", escape(kind));
+/// A page of the Users list (`after`: the previous page's `next`).
+pub async fn members(ws: Id, q: &str, cursor: Option<&str>) -> ApiResult<MemberPage> {
+    get(&format!("/api/workspaces/{ws}/members?q={}{}", escape(q), after(cursor))).await
+}
+
+/// A page of the audit log; `kind` is a prefix, `actor` an account id.
+pub async fn audit(
+    ws: Id,
+    actor: Option<Id>,
+    kind: &str,
+    cursor: Option<&str>,
+) -> ApiResult<AuditPage> {
+    let mut path = format!("/api/workspaces/{ws}/audit?kind={}{}", escape(kind), after(cursor));
     if let Some(a) = actor {
         path.push_str(&format!("&actor={a}"));
     }
@@ -297,8 +308,9 @@ pub async fn run_flow(ws: Id, flow: Id) -> ApiResult<RunPlan> {
 
 // ---- companies and partners -----------------------------------------------
 
-pub async fn companies() -> ApiResult<Vec<CompanyRow>> {
-    get("/api/companies").await
+/// A page of the companies the user may see.
+pub async fn companies(cursor: Option<String>) -> ApiResult<CompanyPage> {
+    get(&format!("/api/companies?limit=100{}", after(cursor.as_deref()))).await
 }
 
 pub async fn partner_directory() -> ApiResult<Vec<Named>> {

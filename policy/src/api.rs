@@ -478,6 +478,55 @@ pub struct MemberSearch {
     /// Part of a name or email, case-insensitive.
     #[serde(default)]
     pub q: String,
+    /// The `next` cursor of the previous page.
+    pub after: Option<String>,
+    /// Rows per page (1 to 200, default 50).
+    pub limit: Option<u32>,
+}
+
+/// Where a list continues: the `next` cursor of the previous page, and
+/// the page's size.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+pub struct PageQuery {
+    /// The `next` cursor of the previous page.
+    pub after: Option<String>,
+    /// Rows per page (1 to 200, default 50).
+    pub limit: Option<u32>,
+}
+
+/// A page of the Users list: waiting invitations first (by email), then
+/// Active members (by name).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MemberPage {
+    pub rows: Vec<MemberRow>,
+    /// Pass as `after` for the next page; absent on the last page.
+    pub next: Option<String>,
+}
+
+/// A page of the resources the viewer may see, by id.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ResourcePage {
+    pub resources: Vec<ResourceRow>,
+    pub next: Option<String>,
+}
+
+/// A page of the audit log, newest first.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AuditPage {
+    pub entries: Vec<AuditEntry>,
+    pub next: Option<String>,
+}
+
+/// A page of companies, by name.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CompanyPage {
+    pub companies: Vec<CompanyRow>,
+    pub next: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -505,6 +554,10 @@ pub struct AuditFilter {
     pub from: Option<i64>,
     /// To (unix seconds, exclusive).
     pub to: Option<i64>,
+    /// The `next` cursor of the previous page.
+    pub after: Option<String>,
+    /// Entries per page (1 to 200, default 50).
+    pub limit: Option<u32>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -48,6 +48,35 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
         .is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
 }
 
+/// [`hash_password`] on a blocking thread, off the async runtime.
+pub async fn hash_password_blocking(password: String) -> Result<String, AppError> {
+    tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(|e| AppError::Internal(format!("hashing task: {e}")))?
+}
+
+/// [`verify_password`] on a blocking thread. An empty `hash` (no such
+/// account) still costs one verification against a dummy hash, so an
+/// unknown email takes as long as a wrong password.
+pub async fn verify_password_blocking(password: String, hash: String) -> Result<bool, AppError> {
+    tokio::task::spawn_blocking(move || {
+        if hash.is_empty() {
+            let _ = verify_password(&password, dummy_hash());
+            false
+        } else {
+            verify_password(&password, &hash)
+        }
+    })
+    .await
+    .map_err(|e| AppError::Internal(format!("hashing task: {e}")))
+}
+
+/// A valid argon2 hash of nothing anyone knows, made once per process.
+fn dummy_hash() -> &'static str {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DUMMY.get_or_init(|| hash_password(&random_token()).unwrap_or_default())
+}
+
 /// Checks a new password: 8 to 256 characters.
 pub fn check_password(password: &str) -> Result<(), AppError> {
     let n = password.chars().count();

@@ -68,16 +68,58 @@ impl Db {
     }
 
     async fn migrate(&self) -> Result<(), String> {
-        let result = match self.backend {
-            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&self.pool).await,
-            Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&self.pool).await,
-        };
-        result.map_err(|e| format!("migrations failed: {e}"))
+        let failed = |e: &dyn std::fmt::Display| format!("migrations failed: {e}");
+        match self.backend {
+            Backend::Postgres => sqlx::migrate!("./migrations/postgres")
+                .run(&self.pool)
+                .await
+                .map_err(|e| failed(&e)),
+            Backend::Sqlite => {
+                // SQLite rebuilds a table to add a constraint; with foreign
+                // keys on, dropping the old table would cascade. Migrate on
+                // one connection with them off, then check every key.
+                use sqlx::Executor;
+                let mut conn = self.pool.acquire().await.map_err(|e| failed(&e))?;
+                conn.execute("PRAGMA foreign_keys = OFF").await.map_err(|e| failed(&e))?;
+                let result = sqlx::migrate!("./migrations/sqlite").run(&mut *conn).await;
+                let broken = sqlx::query("PRAGMA foreign_key_check").fetch_all(&mut *conn).await;
+                conn.execute("PRAGMA foreign_keys = ON").await.map_err(|e| failed(&e))?;
+                result.map_err(|e| failed(&e))?;
+                match broken {
+                    Ok(rows) if rows.is_empty() => Ok(()),
+                    Ok(rows) => Err(failed(&format!("{} rows break a foreign key", rows.len()))),
+                    Err(e) => Err(failed(&e)),
+                }
+            }
+        }
     }
 
-    /// Starts a transaction.
+    /// Starts a transaction (reads that need no snapshot across statements).
     pub async fn begin(&self) -> Result<Tx, AppError> {
         Ok(self.pool.begin().await?)
+    }
+
+    /// Starts a read transaction: every statement in it sees one snapshot
+    /// (PostgreSQL: REPEATABLE READ; SQLite: a deferred transaction in WAL
+    /// mode reads one snapshot from its first statement on).
+    pub async fn begin_read(&self) -> Result<Tx, AppError> {
+        Ok(match self.backend {
+            Backend::Postgres => {
+                self.pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ").await?
+            }
+            Backend::Sqlite => self.pool.begin().await?,
+        })
+    }
+
+    /// Starts a write transaction. SQLite: `BEGIN IMMEDIATE` takes the
+    /// database's write lock at once (waiting up to the busy timeout), so a
+    /// transaction never fails half-way upgrading from a read. PostgreSQL:
+    /// READ COMMITTED; the write path then locks the rows it changes.
+    pub async fn begin_write(&self) -> Result<Tx, AppError> {
+        Ok(match self.backend {
+            Backend::Postgres => self.pool.begin().await?,
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+        })
     }
 }
 
@@ -92,55 +134,4 @@ where
     T: sqlx::Decode<'r, Any> + sqlx::Type<Any>,
 {
     row.try_get(name).map_err(|e| AppError::Internal(format!("column `{name}`: {e}")))
-}
-
-/// Writes one audit record in the same transaction as the change.
-#[allow(clippy::too_many_arguments)]
-pub async fn audit(
-    tx: &mut Tx,
-    workspace: Option<i64>,
-    company: Option<i64>,
-    actor: i64,
-    now: i64,
-    kind: &str,
-    subject: &str,
-    before: serde_json::Value,
-    after: serde_json::Value,
-) -> Result<(), AppError> {
-    sqlx::query(
-        "INSERT INTO audit (workspace_id, company_id, actor_id, at, kind, subject, before, after) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-    )
-    .bind(workspace)
-    .bind(company)
-    .bind(actor)
-    .bind(now)
-    .bind(kind)
-    .bind(subject)
-    .bind(before.to_string())
-    .bind(after.to_string())
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
-}
-
-/// The `name` column of `table` for `ids`, in one query per 500 ids.
-pub async fn names(
-    tx: &mut Tx,
-    table: &'static str,
-    ids: &[i64],
-) -> Result<std::collections::HashMap<i64, String>, AppError> {
-    let mut out = std::collections::HashMap::with_capacity(ids.len());
-    for chunk in ids.chunks(500) {
-        let sql =
-            format!("SELECT id, name FROM {table} WHERE id IN ({})", placeholders(1, chunk.len()));
-        let mut q = sqlx::query(&sql);
-        for id in chunk {
-            q = q.bind(*id);
-        }
-        for r in q.fetch_all(&mut **tx).await? {
-            out.insert(col(&r, "id")?, col(&r, "name")?);
-        }
-    }
-    Ok(out)
 }

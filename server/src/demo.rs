@@ -3,12 +3,15 @@
 use policy::ResourceKind;
 use serde_json::json;
 
-use crate::db::{self, Tx, col};
+use policy::Role;
+
+use crate::db::{Tx, col};
 use crate::error::AppError;
 use crate::load::enum_text;
-use crate::routes::account::create_account;
-use crate::routes::workspaces::create_workspace;
+use crate::routes::account::{NewAccount, create_account};
+use crate::routes::workspaces::{create_workspace, insert_member};
 use crate::state::{AppState, INVITATION_TTL};
+use crate::write::{Audit, AuditKind};
 
 /// Every demo account's password.
 pub const PASSWORD: &str = "gatehouse-demo";
@@ -20,16 +23,16 @@ pub async fn create_support(
     name: &str,
     password: &str,
 ) -> Result<i64, AppError> {
-    let mut tx = st.db.begin().await?;
-    let email = policy::validate::normalize_email(email)
-        .map_err(|e| AppError::invalid("email", e.to_string()))?;
+    let new = NewAccount::check(email, name, password).await?;
+    let email = new.email.clone();
+    let mut tx = st.db.begin_write().await?;
     let existing = sqlx::query("SELECT id FROM accounts WHERE email = $1")
         .bind(&email)
         .fetch_optional(&mut *tx)
         .await?;
     let id = match existing {
         Some(r) => col(&r, "id")?,
-        None => create_account(&mut tx, &email, name, password, None, st.now()).await?,
+        None => create_account(&mut tx, &new, None, st.now()).await?,
     };
     sqlx::query("UPDATE accounts SET support = 1 WHERE id = $1").bind(id).execute(&mut *tx).await?;
     tx.commit().await?;
@@ -44,25 +47,6 @@ async fn company_of(tx: &mut Tx, account: i64) -> Result<i64, AppError> {
             .await?,
         "company_id",
     )
-}
-
-async fn member(
-    tx: &mut Tx,
-    ws: i64,
-    account: i64,
-    role: &str,
-    partner: Option<i64>,
-    now: i64,
-) -> Result<(), AppError> {
-    sqlx::query("INSERT INTO members (workspace_id, account_id, role, partner_company_id, joined_at) VALUES ($1, $2, $3, $4, $5)")
-        .bind(ws)
-        .bind(account)
-        .bind(role)
-        .bind(partner)
-        .bind(now)
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
 }
 
 async fn group(
@@ -133,7 +117,9 @@ async fn resource(
 pub async fn seed_if_empty(
     st: &AppState,
 ) -> Result<Option<Vec<(&'static str, &'static str)>>, AppError> {
-    let mut tx = st.db.begin().await?;
+    // One hash for every demo account (they share the demo password).
+    let password_hash = crate::auth::hash_password_blocking(PASSWORD.to_owned()).await?;
+    let mut tx = st.db.begin_write().await?;
     let any = sqlx::query("SELECT id FROM accounts LIMIT 1").fetch_optional(&mut *tx).await?;
     if any.is_some() {
         return Ok(None);
@@ -150,7 +136,12 @@ pub async fn seed_if_empty(
     ];
     let mut ids = Vec::new();
     for (name, email, company) in people {
-        ids.push(create_account(&mut tx, email, name, PASSWORD, company, now).await?);
+        let new = NewAccount {
+            email: email.to_owned(),
+            name: name.to_owned(),
+            password_hash: password_hash.clone(),
+        };
+        ids.push(create_account(&mut tx, &new, company, now).await?);
     }
     let [owner, admin, dev, dev2, partner_boss, analyst, support] = ids[..] else {
         return Err(AppError::Internal("demo accounts".into()));
@@ -181,9 +172,9 @@ pub async fn seed_if_empty(
         .await?;
     }
     let ws = create_workspace(&mut tx, beta, owner, "Beta Integrations", true, now).await?;
-    member(&mut tx, ws, admin, "admin", None, now).await?;
-    member(&mut tx, ws, dev, "developer", None, now).await?;
-    member(&mut tx, ws, dev2, "developer", None, now).await?;
+    insert_member(&mut tx, ws, admin, Role::Admin, None, now).await?;
+    insert_member(&mut tx, ws, dev, Role::Developer, None, now).await?;
+    insert_member(&mut tx, ws, dev2, Role::Developer, None, now).await?;
     let default: i64 = col(
         &sqlx::query("SELECT id FROM groups WHERE workspace_id = $1 AND is_default = 1")
             .bind(ws)
@@ -253,19 +244,30 @@ pub async fn seed_if_empty(
         .bind(ws)
         .execute(&mut *tx)
         .await?;
-    member(&mut tx, ws, analyst, "developer", Some(techhelp), now).await?;
-    db::audit(
-        &mut tx,
-        Some(ws),
-        Some(beta),
-        owner,
-        now,
-        "demo.seed",
-        "demo",
-        json!(null),
-        json!({"workspace": ws}),
-    )
-    .await?;
+    insert_member(&mut tx, ws, analyst, Role::Developer, Some(techhelp), now).await?;
+    let audits = [
+        Audit {
+            company: Some(beta),
+            ..Audit::workspace(
+                ws,
+                AuditKind::WorkspaceCreate,
+                "Beta Integrations",
+                json!(null),
+                json!({"name": "Beta Integrations", "data_studio": true}),
+            )
+        },
+        Audit {
+            company: Some(beta),
+            ..Audit::workspace(
+                ws,
+                AuditKind::DemoSeed,
+                "demo",
+                json!(null),
+                json!({"workspace": ws}),
+            )
+        },
+    ];
+    crate::write::write_audits(&mut tx, owner, now, &audits).await?;
     tx.commit().await?;
     Ok(Some(vec![
         ("Owner (Beta Company)", "owner@beta.example"),

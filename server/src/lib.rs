@@ -1,17 +1,24 @@
 //! Gatehouse's backend: the one authority. Every request is authenticated,
-//! the facts are loaded from the database, the `policy` crate decides, and
-//! only then does the handler write, with its audit record, in one
-//! transaction.
+//! the facts are read at the workspace's current version (from the facts
+//! cache, kept current by the change log), the `policy` crate decides, and
+//! only then does the handler write, through the one write path
+//! (`write::Write`): lock, decide, write, change log, audit, commit, then
+//! after-commit effects.
 
 pub mod auth;
 pub mod body;
+pub mod changes;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod facts_cache;
 pub mod load;
 pub mod mail;
+pub mod maintenance;
+pub mod page;
 pub mod routes;
 pub mod state;
+pub mod write;
 
 use std::path::Path;
 

@@ -30,6 +30,10 @@ struct Cli {
     /// Base URL used in emailed links (default: http://ADDR).
     #[arg(long, env = "GATEHOUSE_PUBLIC_URL")]
     public_url: Option<String>,
+    /// Memory for cached workspace facts, in MiB (least recently used
+    /// workspaces are dropped beyond it).
+    #[arg(long, env = "GATEHOUSE_CACHE_MIB", default_value_t = 512)]
+    cache_mib: u64,
     /// Seed the demo data if the database is empty.
     #[arg(long)]
     demo: bool,
@@ -74,7 +78,8 @@ async fn run(cli: Cli) -> Result<(), String> {
     let db = Db::connect(&url).await?;
     let mailer = Mailer::from_settings(cli.smtp_url.as_deref(), cli.data.join("outbox"))?;
     let public_url = cli.public_url.clone().unwrap_or_else(|| format!("http://{}", cli.addr));
-    let state = AppState::new(db, mailer, public_url.clone());
+    let cache = server::facts_cache::FactsCache::new(cli.cache_mib, false);
+    let state = AppState::new(db, mailer, public_url.clone(), cache);
     if let Some(Command::CreateSupport { email, name, password }) = &cli.command {
         let id =
             demo::create_support(&state, email, name, password).await.map_err(|e| e.to_string())?;
@@ -105,6 +110,7 @@ async fn run(cli: Cli) -> Result<(), String> {
         "Gatehouse listening on {public_url} (database: {})",
         if url.starts_with("sqlite") { "SQLite" } else { "PostgreSQL" }
     );
+    tokio::spawn(server::maintenance::run(state.clone()));
     let router = app(state, Some(&cli.dist));
     axum::serve(listener, router)
         .with_graceful_shutdown(shutdown_signal())

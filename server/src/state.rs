@@ -1,15 +1,12 @@
-//! Shared state: database, mail, the write lock, the clock, settings.
+//! Shared state: database, facts cache, mail, the clock, settings.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use policy::{Action, Facts, Id, Snapshot};
-use tokio::sync::{Mutex, MutexGuard};
-
 use crate::auth::Throttle;
 use crate::db::Db;
-use crate::error::AppError;
+use crate::facts_cache::FactsCache;
 use crate::mail::Mailer;
 
 /// How long an invitation link stays valid (SPEC: default 7 days).
@@ -22,9 +19,8 @@ pub const SESSION_TTL: i64 = 14 * 24 * 3600;
 pub struct AppState {
     pub db: Db,
     pub mailer: Arc<Mailer>,
-    /// Writes run one at a time: decide-then-write is atomic with respect to
-    /// other writes of this process (see ARCHITECTURE.md).
-    write_lock: Arc<Mutex<()>>,
+    /// Each workspace's facts, kept current from the change log.
+    pub cache: FactsCache,
     pub throttle: Arc<Throttle>,
     /// Base URL for links in emails, e.g. `http://127.0.0.1:8080`.
     pub public_url: String,
@@ -33,11 +29,11 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(db: Db, mailer: Mailer, public_url: String) -> AppState {
+    pub fn new(db: Db, mailer: Mailer, public_url: String, cache: FactsCache) -> AppState {
         AppState {
             db,
             mailer: Arc::new(mailer),
-            write_lock: Arc::new(Mutex::new(())),
+            cache,
             throttle: Arc::new(Throttle::default()),
             public_url,
             clock_offset: Arc::new(AtomicI64::new(0)),
@@ -53,20 +49,5 @@ impl AppState {
     /// Moves this server's clock (tests: expiry).
     pub fn advance_clock(&self, seconds: i64) {
         self.clock_offset.fetch_add(seconds, Ordering::Relaxed);
-    }
-
-    /// Serializes writers.
-    pub async fn write(&self) -> MutexGuard<'_, ()> {
-        self.write_lock.lock().await
-    }
-}
-
-/// Indexes the facts and asks the policy; a refusal becomes the matching
-/// HTTP error. The indexed facts are returned for the write that follows.
-pub fn authorize(snapshot: Snapshot, actor: Id, action: &Action) -> Result<Facts, AppError> {
-    let facts = Facts::new(snapshot);
-    match facts.decide(actor, action) {
-        policy::Decision::Allowed => Ok(facts),
-        policy::Decision::Denied(d) => Err(AppError::Denied(d)),
     }
 }

@@ -1,4 +1,5 @@
 pub mod controls;
 pub mod layout;
 pub mod modal;
+pub mod more;
 pub mod notice;

@@ -3,7 +3,10 @@
 use leptos::prelude::*;
 use policy::Id;
 
+use policy::api::AuditEntry;
+
 use crate::api;
+use crate::components::more::{More, ShowMore};
 use crate::components::notice::{Empty, ErrorNote, Loading};
 use crate::pages::workspace::use_ws;
 
@@ -25,11 +28,21 @@ pub fn AuditPage() -> impl IntoView {
     let ctx = use_ws();
     let actor = RwSignal::new(None::<Id>);
     let kind = RwSignal::new(String::new());
+    let more = More::<AuditEntry>::new();
     let entries = LocalResource::new(move || {
         let ws = ctx.id.get();
         let (a, k) = (actor.get(), kind.get());
         let _ = ctx.loaded();
-        async move { api::audit(ws, a, &k).await }
+        more.reset();
+        async move { api::audit(ws, a, &k, None).await }
+    });
+    let on_more = Callback::new(move |cursor: String| {
+        let (ws, a, k) = (ctx.id.get_untracked(), actor.get_untracked(), kind.get_untracked());
+        leptos::task::spawn_local(async move {
+            if let Ok(page) = api::audit(ws, a, &k, Some(&cursor)).await {
+                more.push(page.entries, page.next);
+            }
+        });
     });
     move || {
         let loaded = ctx.loaded()?;
@@ -69,8 +82,10 @@ pub fn AuditPage() -> impl IntoView {
                 {move || match entries.get() {
                     None => view! { <Loading what="the audit log"/> }.into_any(),
                     Some(Err(e)) => view! { <ErrorNote error=e/> }.into_any(),
-                    Some(Ok(list)) if list.is_empty() => view! { <Empty text="No changes match these filters."/> }.into_any(),
-                    Some(Ok(list)) => view! {
+                    Some(Ok(page)) if page.entries.is_empty() => view! { <Empty text="No changes match these filters."/> }.into_any(),
+                    Some(Ok(page)) => {
+                        let (list, next) = more.all(&page.entries, page.next.clone());
+                        view! {
                         <table class="table">
                             <caption class="visually-hidden">"Changes, newest first"</caption>
                             <thead><tr><th scope="col">"When"</th><th scope="col">"Who"</th><th scope="col">"What"</th><th scope="col">"Subject"</th><th scope="col">"Before"</th><th scope="col">"After"</th></tr></thead>
@@ -87,7 +102,9 @@ pub fn AuditPage() -> impl IntoView {
                                 }).collect_view()}
                             </tbody>
                         </table>
-                    }.into_any(),
+                        <ShowMore next on_more/>
+                    }.into_any()
+                    }
                 }}
             </section>
         }.into_any())

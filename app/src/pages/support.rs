@@ -6,6 +6,7 @@ use policy::api::{Capabilities, CompanyRow, Me};
 use policy::{Account, Action, Company, Facts, Snapshot};
 
 use crate::api;
+use crate::components::more::{More, ShowMore};
 use crate::components::notice::{Empty, ErrorNote, Loading, Outcome, OutcomeNote};
 use crate::session::SignedIn;
 
@@ -17,7 +18,19 @@ pub fn SupportPage() -> impl IntoView {
 #[component]
 fn Support(me: Me) -> impl IntoView {
     let outcome = RwSignal::new(None::<Outcome>);
-    let rows = LocalResource::new(api::companies);
+    let more = More::<CompanyRow>::new();
+    let rows = LocalResource::new(move || {
+        more.reset();
+        api::companies(None)
+    });
+    let on_more = Callback::new(move |cursor: String| {
+        leptos::task::spawn_local(async move {
+            match api::companies(Some(cursor)).await {
+                Ok(page) => more.push(page.companies, page.next),
+                Err(e) => outcome.set(Some(Outcome::Failed(e))),
+            }
+        });
+    });
     let account =
         Account { id: me.account.id, email: me.account.email.clone(), support: me.account.support };
     // The facts this page decides on: the signed-in account and the companies.
@@ -45,8 +58,9 @@ fn Support(me: Me) -> impl IntoView {
             {move || match rows.get() {
                 None => view! { <Loading what="companies"/> }.into_any(),
                 Some(Err(e)) => view! { <ErrorNote error=e/> }.into_any(),
-                Some(Ok(list)) if list.is_empty() => view! { <Empty text="No companies yet."/> }.into_any(),
-                Some(Ok(list)) => {
+                Some(Ok(page)) if page.companies.is_empty() => view! { <Empty text="No companies yet."/> }.into_any(),
+                Some(Ok(page)) => {
+                    let (list, next) = more.all(&page.companies, page.next.clone());
                     let facts = facts_for(&list);
                     view! {
                         <table class="table">
@@ -78,6 +92,7 @@ fn Support(me: Me) -> impl IntoView {
                                 }).collect_view()}
                             </tbody>
                         </table>
+                        <ShowMore next on_more/>
                     }.into_any()
                 }
             }}

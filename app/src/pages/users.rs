@@ -11,6 +11,7 @@ use policy::{Action, Decision, Role};
 use crate::api;
 use crate::components::controls::{CopyField, GuardedButton};
 use crate::components::modal::Modal;
+use crate::components::more::{More, ShowMore};
 use crate::components::notice::{Empty, ErrorNote, Loading, Outcome, OutcomeNote};
 use crate::pages::invitation::role_label;
 use crate::pages::workspace::{Loaded, WsContext, use_ws};
@@ -23,12 +24,23 @@ pub fn UsersTab() -> impl IntoView {
     let inviting = RwSignal::new(false);
     // A new join link is shown once; it must outlive the reload that follows.
     let join_link = RwSignal::new(None::<String>);
+    let more = More::<MemberRow>::new();
     let rows = LocalResource::new(move || {
         let ws = ctx.id.get();
         let q = query.get();
         // Re-read the list whenever the workspace reloads after a change.
         let _ = ctx.loaded();
-        async move { api::members(ws, &q).await }
+        more.reset();
+        async move { api::members(ws, &q, None).await }
+    });
+    let on_more = Callback::new(move |cursor: String| {
+        let (ws, q) = (ctx.id.get_untracked(), query.get_untracked());
+        leptos::task::spawn_local(async move {
+            match api::members(ws, &q, Some(&cursor)).await {
+                Ok(page) => more.push(page.rows, page.next),
+                Err(e) => outcome.set(Some(Outcome::Failed(e))),
+            }
+        });
     });
     move || {
         let loaded = ctx.loaded()?;
@@ -54,8 +66,11 @@ pub fn UsersTab() -> impl IntoView {
                 {move || match rows.get() {
                     None => view! { <Loading what="users"/> }.into_any(),
                     Some(Err(e)) => view! { <ErrorNote error=e/> }.into_any(),
-                    Some(Ok(rows)) if rows.is_empty() => view! { <Empty text="No users match your search."/> }.into_any(),
-                    Some(Ok(rows)) => view! { <UserTable loaded=l.clone() rows outcome/> }.into_any(),
+                    Some(Ok(page)) if page.rows.is_empty() => view! { <Empty text="No users match your search."/> }.into_any(),
+                    Some(Ok(page)) => {
+                        let (rows, next) = more.all(&page.rows, page.next.clone());
+                        view! { <UserTable loaded=l.clone() rows outcome/><ShowMore next on_more/> }.into_any()
+                    }
                 }}
                 <JoinLinkPanel loaded=loaded.clone() outcome link=join_link/>
                 {move || inviting.get().then(|| view! {

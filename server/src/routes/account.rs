@@ -30,22 +30,38 @@ pub fn check_name(name: &str) -> Result<String, AppError> {
     Ok(name.to_owned())
 }
 
-/// Creates an account (and, unless `with_company` is false, a company of
-/// its own with the person as first company admin).
+/// A new account's checked email, name and hashed password.
+#[derive(Debug, Clone)]
+pub struct NewAccount {
+    pub email: String,
+    pub name: String,
+    pub password_hash: String,
+}
+
+impl NewAccount {
+    /// Checks the fields, then hashes the password on a blocking thread
+    /// (before any transaction begins: hashing is slow on purpose).
+    pub async fn check(email: &str, name: &str, password: &str) -> Result<NewAccount, AppError> {
+        let email = policy::validate::normalize_email(email)
+            .map_err(|e| AppError::invalid("email", capitalize(&e.to_string())))?;
+        let name = check_name(name)?;
+        auth::check_password(password)?;
+        let password_hash = auth::hash_password_blocking(password.to_owned()).await?;
+        Ok(NewAccount { email, name, password_hash })
+    }
+}
+
+/// Creates an account (and, unless `company` is `None`, a company of its
+/// own with the person as first company admin).
 pub async fn create_account(
     tx: &mut Tx,
-    email: &str,
-    name: &str,
-    password: &str,
+    new: &NewAccount,
     company: Option<&str>,
     now: i64,
 ) -> Result<i64, AppError> {
-    let email = policy::validate::normalize_email(email)
-        .map_err(|e| AppError::invalid("email", capitalize(&e.to_string())))?;
-    let name = check_name(name)?;
-    auth::check_password(password)?;
+    let NewAccount { email, name, password_hash: hash } = new;
     let taken = sqlx::query("SELECT id FROM accounts WHERE email = $1")
-        .bind(&email)
+        .bind(email)
         .fetch_optional(&mut **tx)
         .await?;
     if taken.is_some() {
@@ -53,12 +69,11 @@ pub async fn create_account(
             "An account with that email already exists; sign in instead.".into(),
         ));
     }
-    let hash = auth::hash_password(password)?;
     let row = sqlx::query(
         "INSERT INTO accounts (email, name, password_hash, support, created_at) VALUES ($1, $2, $3, 0, $4) RETURNING id",
     )
-    .bind(&email)
-    .bind(&name)
+    .bind(email)
+    .bind(name)
     .bind(hash)
     .bind(now)
     .fetch_one(&mut **tx)
@@ -102,17 +117,10 @@ pub async fn signup(
     jar: CookieJar,
     Body(req): Body<SignUp>,
 ) -> ApiResult<(CookieJar, Json<Session>)> {
+    let new = NewAccount::check(&req.email, &req.name, &req.password).await?;
     let now = st.now();
-    let mut tx = st.db.begin().await?;
-    let id = create_account(
-        &mut tx,
-        &req.email,
-        &req.name,
-        &req.password,
-        Some(req.company.as_deref().unwrap_or("")),
-        now,
-    )
-    .await?;
+    let mut tx = st.db.begin_write().await?;
+    let id = create_account(&mut tx, &new, Some(req.company.as_deref().unwrap_or("")), now).await?;
     let (cookie, csrf) = auth::start_session(&mut tx, id, now).await?;
     let account = account_info(&mut tx, id).await?;
     tx.commit().await?;
@@ -143,14 +151,16 @@ pub async fn login(
     let now = st.now();
     let email = req.email.trim().to_lowercase();
     st.throttle.check(&email, now)?;
-    let mut tx = st.db.begin().await?;
     let row = sqlx::query("SELECT id, password_hash FROM accounts WHERE email = $1")
         .bind(&email)
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&st.db.pool)
         .await?;
-    let Some(row) = row.filter(|r| {
-        col::<String>(r, "password_hash").is_ok_and(|h| auth::verify_password(&req.password, &h))
-    }) else {
+    let (id, hash) = match &row {
+        Some(r) => (Some(col::<i64>(r, "id")?), col::<String>(r, "password_hash")?),
+        None => (None, String::new()),
+    };
+    let matches = auth::verify_password_blocking(req.password, hash).await?;
+    let Some(id) = id.filter(|_| matches) else {
         st.throttle.failed(&email, now);
         return Err(AppError::BadRequest {
             status: axum::http::StatusCode::UNAUTHORIZED,
@@ -159,7 +169,7 @@ pub async fn login(
         });
     };
     st.throttle.succeeded(&email);
-    let id: i64 = col(&row, "id")?;
+    let mut tx = st.db.begin_write().await?;
     let (cookie, csrf) = auth::start_session(&mut tx, id, now).await?;
     let account = account_info(&mut tx, id).await?;
     tx.commit().await?;
@@ -173,17 +183,19 @@ pub async fn logout(
     user: CurrentUser,
     jar: CookieJar,
 ) -> ApiResult<(CookieJar, Json<Done>)> {
+    let mut tx = st.db.begin_write().await?;
     sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
         .bind(&user.session_hash)
-        .execute(&st.db.pool)
+        .execute(&mut *tx)
         .await?;
+    tx.commit().await?;
     Ok((jar.add(auth::cleared_cookie()), Json(DONE)))
 }
 
 /// The signed-in account, its companies and workspaces.
 #[utoipa::path(get, path = "/api/me", responses((status = 200, body = Me), (status = 401, body = crate::error::ErrorBody)))]
 pub async fn me(State(st): State<AppState>, user: CurrentUser) -> ApiResult<Json<Me>> {
-    let mut tx = st.db.begin().await?;
+    let mut tx = st.db.begin_read().await?;
     let companies = sqlx::query(
         "SELECT c.id, c.name, m.admin, c.partner_enabled, c.client_enabled FROM company_members m \
          JOIN companies c ON c.id = m.company_id WHERE m.account_id = $1 ORDER BY c.id",

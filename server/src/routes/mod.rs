@@ -1,24 +1,28 @@
-//! HTTP routes, one module per area. Every write follows the same path:
-//! authenticate -> load facts -> policy decision -> write + audit in one
-//! transaction.
+//! HTTP routes, one module per area. Every write goes through
+//! [`crate::write::Write`]; every read of a workspace through [`read`]: one
+//! snapshot, the version read in it, facts at least that new, the policy's
+//! decision, then the handler's page query in the same snapshot.
 
 pub mod account;
+pub mod companies;
 pub mod groups;
+pub mod invitations;
+pub mod members;
 pub mod openapi;
 pub mod partners;
-pub mod people;
 pub mod resources;
+pub mod toggles;
 pub mod workspaces;
 
 use axum::Router;
 use policy::{Action, Facts, Id};
-use tokio::sync::MutexGuard;
 
 use crate::auth::CurrentUser;
-use crate::db::Tx;
+use crate::db::{Tx, col};
 use crate::error::AppError;
+use crate::facts_cache::FactsGuard;
 use crate::load;
-use crate::state::{AppState, authorize};
+use crate::state::AppState;
 pub use policy::api::Done;
 
 /// Every API route.
@@ -26,39 +30,77 @@ pub fn api() -> Router<AppState> {
     Router::new()
         .merge(account::router())
         .merge(workspaces::router())
-        .merge(people::router())
+        .merge(invitations::router())
+        .merge(members::router())
+        .merge(toggles::router())
         .merge(groups::router())
         .merge(resources::router())
+        .merge(companies::router())
         .merge(partners::router())
         .merge(openapi::router())
 }
 
-/// Loads the facts for `workspaces`/`companies` and asks the policy about
-/// `action` by `user`; the indexed facts are returned for what follows.
-pub async fn decide(
-    tx: &mut Tx,
-    user: &CurrentUser,
-    workspaces: &[Id],
-    companies: &[Id],
-    action: &Action,
-) -> Result<Facts, AppError> {
-    let snapshot = load::facts(tx, user.id, workspaces, companies).await?;
-    authorize(snapshot, user.id, action)
+/// A read of one workspace: the transaction (one snapshot) and the facts
+/// the policy allowed the request on.
+#[derive(Debug)]
+pub struct Read {
+    pub tx: Tx,
+    pub facts: FactsGuard,
 }
 
-/// The start of every write: take the write lock, begin the transaction,
-/// load the facts and ask the policy. The caller writes, audits, commits.
-pub async fn change<'a>(
-    st: &'a AppState,
+impl Read {
+    pub fn facts(&self) -> &Facts {
+        &self.facts.facts
+    }
+}
+
+/// Opens a read of workspace `ws` for `user` and asks the policy about
+/// `action`: one query for the version, facts from the cache.
+pub async fn read(
+    st: &AppState,
     user: &CurrentUser,
-    workspaces: &[Id],
+    ws: Id,
+    action: &Action,
+) -> Result<Read, AppError> {
+    let mut tx = st.db.begin_read().await?;
+    let row = sqlx::query("SELECT version FROM workspaces WHERE id = $1")
+        .bind(ws)
+        .fetch_optional(&mut *tx)
+        .await?;
+    let Some(row) = row else {
+        // Not there: the policy's own answer about an unknown workspace.
+        return Err(deny(&Facts::default(), user.id, action)
+            .unwrap_or(AppError::NotFound("That workspace does not exist.")));
+    };
+    let facts = st.cache.at(&mut tx, ws, col(&row, "version")?).await?;
+    if let Some(e) = deny(&facts.facts, user.id, action) {
+        return Err(e);
+    }
+    Ok(Read { tx, facts })
+}
+
+/// Opens a read of company-level facts (`companies`, their grants and
+/// workspace ids) and asks the policy about `action`.
+pub async fn read_companies(
+    st: &AppState,
+    user: &CurrentUser,
     companies: &[Id],
     action: &Action,
-) -> Result<(MutexGuard<'a, ()>, Tx, Facts), AppError> {
-    let lock = st.write().await;
-    let mut tx = st.db.begin().await?;
-    let facts = decide(&mut tx, user, workspaces, companies, action).await?;
-    Ok((lock, tx, facts))
+) -> Result<(Tx, Facts), AppError> {
+    let mut tx = st.db.begin_read().await?;
+    let facts = Facts::new(load::company_facts(&mut tx, user.id, companies).await?);
+    match deny(&facts, user.id, action) {
+        Some(e) => Err(e),
+        None => Ok((tx, facts)),
+    }
+}
+
+/// The policy's refusal as an HTTP error, if it refuses.
+pub fn deny(facts: &Facts, actor: Id, action: &Action) -> Option<AppError> {
+    match facts.decide(actor, action) {
+        policy::Decision::Allowed => None,
+        policy::Decision::Denied(d) => Some(AppError::Denied(d)),
+    }
 }
 
 pub const DONE: Done = Done { ok: true };

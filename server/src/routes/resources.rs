@@ -1,20 +1,23 @@
 //! Resources of every kind, their groups, and the manual-run plan.
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use policy::{Action, Id, ResourceKind, RunPlan};
 use serde_json::json;
 
 use super::workspaces::{Created, check_title};
-use super::{DONE, Done, change, decide};
+use super::{DONE, Done, read};
 use crate::auth::CurrentUser;
 use crate::body::Body;
-use crate::db::{self, col};
+use crate::changes::Key;
+use crate::db::col;
 use crate::error::{ApiResult, AppError};
 use crate::load::enum_text;
+use crate::page;
 use crate::state::AppState;
-pub use policy::api::{NewResource, Rename, ResourceRow, SetGroups};
+use crate::write::{Audit, AuditKind, Scope, Write};
+pub use policy::api::{NewResource, PageQuery, Rename, ResourcePage, ResourceRow, SetGroups};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -24,57 +27,72 @@ pub fn router() -> Router<AppState> {
         .route("/api/workspaces/{ws}/resources/{res}/run", post(run))
 }
 
-/// The resources the signed-in user may view.
-#[utoipa::path(get, path = "/api/workspaces/{ws}/resources", responses((status = 200, body = Vec<ResourceRow>), (status = 403, body = crate::error::ErrorBody)))]
+/// The resources the signed-in user may view, by id, paged. Rows are read
+/// in batches after the cursor and kept when the policy lets the viewer
+/// view them, until the page is full.
+#[utoipa::path(get, path = "/api/workspaces/{ws}/resources", params(PageQuery), responses((status = 200, body = ResourcePage), (status = 400, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn list(
     State(st): State<AppState>,
     user: CurrentUser,
     Path(ws): Path<Id>,
-) -> ApiResult<Json<Vec<ResourceRow>>> {
-    let mut tx = st.db.begin().await?;
-    let facts =
-        decide(&mut tx, &user, &[ws], &[], &Action::ViewWorkspace { workspace: ws }).await?;
-    let names: std::collections::HashMap<i64, String> =
-        sqlx::query("SELECT id, name FROM resources WHERE workspace_id = $1")
-            .bind(ws)
-            .fetch_all(&mut *tx)
-            .await?
-            .iter()
-            .map(|r| Ok((col(r, "id")?, col(r, "name")?)))
-            .collect::<Result<_, AppError>>()?;
-    tx.commit().await?;
-    let Some(view) = facts.workspace(ws) else { return Ok(Json(Vec::new())) };
-    let rows = view
-        .data()
-        .resources
-        .iter()
-        .filter(|r| {
-            facts
-                .decide(user.id, &Action::ViewResource { workspace: ws, resource: r.id })
-                .is_allowed()
-        })
-        .map(|r| {
-            let inherited = r.kind == ResourceKind::Flow;
-            let groups = if inherited {
-                r.integration
-                    .and_then(|i| view.resource(i))
-                    .map(|i| i.groups.clone())
-                    .unwrap_or_default()
-            } else {
-                r.groups.clone()
-            };
-            ResourceRow {
-                id: r.id,
-                kind: r.kind,
-                name: names.get(&r.id).cloned().unwrap_or_default(),
-                groups,
-                inherited,
-                integration: r.integration,
-                components: r.components.clone(),
+    Query(q): Query<PageQuery>,
+) -> ApiResult<Json<ResourcePage>> {
+    let mut r = read(&st, &user, ws, &Action::ViewWorkspace { workspace: ws }).await?;
+    let limit = usize::try_from(page::limit(q.limit)).unwrap_or(50);
+    let mut after: i64 = page::after(q.after.as_deref())?.unwrap_or(0);
+    let mut rows = Vec::with_capacity(limit);
+    let mut next = None;
+    'pages: loop {
+        let batch = sqlx::query(
+            "SELECT id, name FROM resources WHERE workspace_id = $1 AND id > $2 ORDER BY id LIMIT $3",
+        )
+        .bind(ws)
+        .bind(after)
+        .bind(i64::try_from(limit * 2).unwrap_or(100))
+        .fetch_all(&mut *r.tx)
+        .await?;
+        let done = batch.len() < limit * 2;
+        for row in &batch {
+            let id: Id = col(row, "id")?;
+            after = id;
+            let view = Action::ViewResource { workspace: ws, resource: id };
+            if !r.facts().decide(user.id, &view).is_allowed() {
+                continue;
             }
-        })
-        .collect();
-    Ok(Json(rows))
+            if let Some(row) = resource_row(&r, ws, id, col(row, "name")?) {
+                rows.push(row);
+            }
+            if rows.len() == limit {
+                next = Some(page::cursor(&id));
+                break 'pages;
+            }
+        }
+        if done {
+            break;
+        }
+    }
+    Ok(Json(ResourcePage { resources: rows, next }))
+}
+
+/// A resource as the list shows it (a flow with its integration's groups).
+fn resource_row(r: &super::Read, ws: Id, id: Id, name: String) -> Option<ResourceRow> {
+    let view = r.facts().workspace(ws)?;
+    let res = view.resource(id)?;
+    let inherited = res.kind == ResourceKind::Flow;
+    let groups = if inherited {
+        res.integration.and_then(|i| view.resource(i)).map(|i| i.groups.clone()).unwrap_or_default()
+    } else {
+        res.groups.clone()
+    };
+    Some(ResourceRow {
+        id,
+        kind: res.kind,
+        name,
+        groups,
+        inherited,
+        integration: res.integration,
+        components: res.components.clone(),
+    })
 }
 
 /// Create a resource; it starts in the default group.
@@ -86,41 +104,38 @@ pub async fn create(
     Body(req): Body<NewResource>,
 ) -> ApiResult<Json<Created>> {
     let name = check_title("name", &req.name)?;
-    let (_w, mut tx, facts) = change(
-        &st,
-        &user,
-        &[ws],
-        &[],
-        &Action::CreateResource { workspace: ws, kind: req.kind, integration: req.integration },
-    )
-    .await?;
-    let view = facts.workspace(ws).ok_or(AppError::NotFound("That workspace does not exist."))?;
+    let action =
+        Action::CreateResource { workspace: ws, kind: req.kind, integration: req.integration };
+    let mut w = Write::begin(&st, &user, Scope::Workspace(ws), &action).await?;
+    let (default_group, components_ok) = {
+        let view =
+            w.facts().workspace(ws).ok_or(AppError::NotFound("That workspace does not exist."))?;
+        (
+            view.data().groups.iter().find(|g| g.is_default).map(|g| g.id),
+            req.components.iter().all(|&c| view.resource(c).is_some_and(|r| r.kind.is_job())),
+        )
+    };
     let integration = if req.kind == ResourceKind::Flow { req.integration } else { None };
-    if req.kind == ResourceKind::Flow {
-        for &c in &req.components {
-            if !view.resource(c).is_some_and(|r| r.kind.is_job()) {
-                return Err(AppError::invalid(
-                    "components",
-                    "A flow's components must be Data Jobs or File Jobs of this workspace.",
-                ));
-            }
-        }
+    if req.kind == ResourceKind::Flow && !components_ok {
+        return Err(AppError::invalid(
+            "components",
+            "A flow's components must be Data Jobs or File Jobs of this workspace.",
+        ));
     }
-    let r = sqlx::query("INSERT INTO resources (workspace_id, kind, name, integration_id) VALUES ($1, $2, $3, $4) RETURNING id")
+    let id: i64 = sqlx::query_scalar("INSERT INTO resources (workspace_id, kind, name, integration_id) VALUES ($1, $2, $3, $4) RETURNING id")
         .bind(ws)
         .bind(enum_text(&req.kind))
         .bind(&name)
         .bind(integration)
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut *w.tx)
         .await?;
-    let id: i64 = col(&r, "id")?;
     if req.kind.grouping() == policy::Grouping::Own
-        && let Some(default) = view.data().groups.iter().find(|g| g.is_default)
+        && let Some(default) = default_group
     {
         sqlx::query("INSERT INTO resource_groups (resource_id, group_id) VALUES ($1, $2)")
             .bind(id)
-            .bind(default.id)
-            .execute(&mut *tx)
+            .bind(default)
+            .execute(&mut *w.tx)
             .await?;
     }
     if req.kind == ResourceKind::Flow {
@@ -131,28 +146,24 @@ pub async fn create(
             .bind(id)
             .bind(c)
             .bind(pos)
-            .execute(&mut *tx)
+            .execute(&mut *w.tx)
             .await?;
         }
     }
-    db::audit(
-        &mut tx,
-        Some(ws),
-        None,
-        user.id,
-        st.now(),
-        "resource.create",
+    w.changed(Key::Resource(id));
+    w.audit(Audit::workspace(
+        ws,
+        AuditKind::ResourceCreate,
         &name,
         json!(null),
         json!({"kind": req.kind, "name": name}),
-    )
-    .await?;
-    tx.commit().await?;
+    ));
+    w.commit().await?;
     Ok(Json(Created { id }))
 }
 
 /// Edit a resource (its name).
-#[utoipa::path(patch, path = "/api/workspaces/{ws}/resources/{res}", request_body = Rename, responses((status = 200, body = Done), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
+#[utoipa::path(patch, path = "/api/workspaces/{ws}/resources/{res}", request_body = Rename, responses((status = 200, body = Done), (status = 400, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn rename(
     State(st): State<AppState>,
     user: CurrentUser,
@@ -160,27 +171,22 @@ pub async fn rename(
     Body(req): Body<Rename>,
 ) -> ApiResult<Json<Done>> {
     let name = check_title("name", &req.name)?;
-    let (_w, mut tx, _) =
-        change(&st, &user, &[ws], &[], &Action::EditResource { workspace: ws, resource: res })
-            .await?;
+    let action = Action::EditResource { workspace: ws, resource: res };
+    let mut w = Write::begin(&st, &user, Scope::Workspace(ws), &action).await?;
     sqlx::query("UPDATE resources SET name = $1 WHERE id = $2")
         .bind(&name)
         .bind(res)
-        .execute(&mut *tx)
+        .execute(&mut *w.tx)
         .await?;
-    db::audit(
-        &mut tx,
-        Some(ws),
-        None,
-        user.id,
-        st.now(),
-        "resource.edit",
+    // A name is no fact of the policy's: no version change.
+    w.audit(Audit::workspace(
+        ws,
+        AuditKind::ResourceEdit,
         &name,
         json!(null),
         json!({"name": name}),
-    )
-    .await?;
-    tx.commit().await?;
+    ));
+    w.commit().await?;
     Ok(Json(DONE))
 }
 
@@ -191,23 +197,19 @@ pub async fn remove(
     user: CurrentUser,
     Path((ws, res)): Path<(Id, Id)>,
 ) -> ApiResult<Json<Done>> {
-    let (_w, mut tx, _) =
-        change(&st, &user, &[ws], &[], &Action::DeleteResource { workspace: ws, resource: res })
-            .await?;
-    sqlx::query("DELETE FROM resources WHERE id = $1").bind(res).execute(&mut *tx).await?;
-    db::audit(
-        &mut tx,
-        Some(ws),
-        None,
-        user.id,
-        st.now(),
-        "resource.delete",
-        &res.to_string(),
+    let action = Action::DeleteResource { workspace: ws, resource: res };
+    let mut w = Write::begin(&st, &user, Scope::Workspace(ws), &action).await?;
+    sqlx::query("DELETE FROM resources WHERE id = $1").bind(res).execute(&mut *w.tx).await?;
+    // Its flows and flow components go with it, in the database and the facts.
+    w.changed(Key::Resource(res));
+    w.audit(Audit::workspace(
+        ws,
+        AuditKind::ResourceDelete,
+        res.to_string(),
         json!({"resource": res}),
         json!(null),
-    )
-    .await?;
-    tx.commit().await?;
+    ));
+    w.commit().await?;
     Ok(Json(DONE))
 }
 
@@ -219,24 +221,13 @@ pub async fn set_groups(
     Path((ws, res)): Path<(Id, Id)>,
     Body(req): Body<SetGroups>,
 ) -> ApiResult<Json<Done>> {
-    let (_w, mut tx, facts) = change(
-        &st,
-        &user,
-        &[ws],
-        &[],
-        &Action::SetResourceGroups { workspace: ws, resource: res, groups: req.groups.clone() },
-    )
-    .await?;
-    let before = facts
-        .snapshot()
-        .workspaces
-        .iter()
-        .flat_map(|w| &w.resources)
-        .find(|r| r.id == res)
-        .map(|r| r.groups.clone());
+    let action =
+        Action::SetResourceGroups { workspace: ws, resource: res, groups: req.groups.clone() };
+    let mut w = Write::begin(&st, &user, Scope::Workspace(ws), &action).await?;
+    let before = w.facts().workspace(ws).and_then(|v| v.resource(res)).map(|r| r.groups.clone());
     sqlx::query("DELETE FROM resource_groups WHERE resource_id = $1")
         .bind(res)
-        .execute(&mut *tx)
+        .execute(&mut *w.tx)
         .await?;
     let mut groups = req.groups.clone();
     groups.sort_unstable();
@@ -245,22 +236,18 @@ pub async fn set_groups(
         sqlx::query("INSERT INTO resource_groups (resource_id, group_id) VALUES ($1, $2)")
             .bind(res)
             .bind(g)
-            .execute(&mut *tx)
+            .execute(&mut *w.tx)
             .await?;
     }
-    db::audit(
-        &mut tx,
-        Some(ws),
-        None,
-        user.id,
-        st.now(),
-        "resource.groups",
-        &res.to_string(),
+    w.changed(Key::Resource(res));
+    w.audit(Audit::workspace(
+        ws,
+        AuditKind::ResourceGroups,
+        res.to_string(),
         json!(before),
         json!(groups),
-    )
-    .await?;
-    tx.commit().await?;
+    ));
+    w.commit().await?;
     Ok(Json(DONE))
 }
 
@@ -271,21 +258,16 @@ pub async fn run(
     user: CurrentUser,
     Path((ws, res)): Path<(Id, Id)>,
 ) -> ApiResult<Json<RunPlan>> {
-    let (_w, mut tx, facts) =
-        change(&st, &user, &[ws], &[], &Action::RunFlow { workspace: ws, flow: res }).await?;
-    let plan = facts.run_plan(user.id, ws, res).map_err(AppError::Denied)?;
-    db::audit(
-        &mut tx,
-        Some(ws),
-        None,
-        user.id,
-        st.now(),
-        "flow.run",
-        &res.to_string(),
+    let action = Action::RunFlow { workspace: ws, flow: res };
+    let mut w = Write::begin(&st, &user, Scope::Workspace(ws), &action).await?;
+    let plan = w.facts().run_plan(user.id, ws, res).map_err(AppError::Denied)?;
+    w.audit(Audit::workspace(
+        ws,
+        AuditKind::FlowRun,
+        res.to_string(),
         json!(null),
         serde_json::to_value(&plan).unwrap_or_default(),
-    )
-    .await?;
-    tx.commit().await?;
+    ));
+    w.commit().await?;
     Ok(Json(plan))
 }

@@ -53,7 +53,9 @@ impl TestApp {
     async fn with_url(url: &str, dir: tempfile::TempDir) -> TestApp {
         let db = Db::connect(url).await.unwrap();
         let mailer = Mailer::from_settings(None, dir.path().join("outbox")).unwrap();
-        let state = AppState::new(db, mailer, "http://gatehouse.test".into());
+        // Every cached answer is checked against a fresh load in the tests.
+        let cache = server::facts_cache::FactsCache::new(64, true);
+        let state = AppState::new(db, mailer, "http://gatehouse.test".into(), cache);
         TestApp { router: app(state.clone(), None), state, dir }
     }
 
@@ -152,6 +154,8 @@ impl TestApp {
             "grants",
             "grant_workspaces",
             "audit",
+            "changes",
+            "outbox",
         ] {
             let row = sqlx::query(&format!("SELECT COUNT(*) AS n FROM {t}"))
                 .fetch_one(&self.state.db.pool)
@@ -196,12 +200,23 @@ impl TestApp {
         out
     }
 
-    /// The policy's facts for `actor` in `ws`, straight from the database.
+    /// The policy's facts for `actor` in workspace `ws` (or in `companies`),
+    /// straight from the database.
     pub async fn facts(&self, actor: i64, ws: &[i64], companies: &[i64]) -> policy::Facts {
         let mut tx = self.state.db.begin().await.unwrap();
-        let snap = server::load::facts(&mut tx, actor, ws, companies).await.unwrap();
+        let mut facts = match ws.first() {
+            Some(&w) => policy::Facts::new(
+                server::load::workspace_facts(&mut tx, w).await.unwrap().unwrap_or_default(),
+            ),
+            None => policy::Facts::new(
+                server::load::company_facts(&mut tx, actor, companies).await.unwrap(),
+            ),
+        };
+        if let Some(a) = server::load::account(&mut tx, actor).await.unwrap() {
+            facts.apply([policy::Change::Account { id: actor, account: Some(a) }]);
+        }
         tx.commit().await.unwrap();
-        policy::Facts::new(snap)
+        facts
     }
 
     /// The newest .eml in the outbox, and the invitation link in it.

@@ -1,0 +1,357 @@
+//! Companies: the directory (paged), the company page, the partner
+//! directory, support's capability switches, company members.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use axum::extract::{Path, Query, State};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use policy::{Action, Facts, Id, Snapshot};
+use serde_json::json;
+
+use super::{DONE, Done, read_companies};
+use crate::auth::CurrentUser;
+use crate::body::Body;
+use crate::changes::Key;
+use crate::db::{Tx, col, placeholders};
+use crate::error::{ApiResult, AppError};
+use crate::load::{self, enum_text};
+use crate::page;
+use crate::state::AppState;
+use crate::write::{Audit, AuditKind, Scope, Write};
+pub use policy::api::{
+    Analyst, Capabilities, CompanyDetail, CompanyPage, CompanyPerson, CompanyRow, GrantInfo, Named,
+    NewCompanyMember, PageQuery,
+};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/companies", get(list_companies))
+        .route("/api/partners", get(partner_directory))
+        .route("/api/companies/{company}", get(company))
+        .route("/api/companies/{company}/capabilities", post(capabilities))
+        .route("/api/companies/{company}/members", post(add_member))
+}
+
+/// `id -> name` of `table` for `ids`, in one query.
+async fn names(
+    tx: &mut Tx,
+    table: &str,
+    ids: &BTreeSet<Id>,
+) -> Result<BTreeMap<Id, String>, AppError> {
+    if ids.is_empty() {
+        return Ok(BTreeMap::new());
+    }
+    let sql = format!("SELECT id, name FROM {table} WHERE id IN ({})", placeholders(1, ids.len()));
+    let mut q = sqlx::query(&sql);
+    for id in ids {
+        q = q.bind(*id);
+    }
+    q.fetch_all(&mut **tx).await?.iter().map(|r| Ok((col(r, "id")?, col(r, "name")?))).collect()
+}
+
+/// The company page's display data: a fixed number of queries.
+async fn detail(tx: &mut Tx, id: Id, snap: Snapshot) -> Result<CompanyDetail, AppError> {
+    let c =
+        sqlx::query("SELECT name, partner_enabled, client_enabled FROM companies WHERE id = $1")
+            .bind(id)
+            .fetch_one(&mut **tx)
+            .await?;
+    let members = sqlx::query("SELECT a.id, a.name, a.email, m.admin FROM company_members m JOIN accounts a ON a.id = m.account_id WHERE m.company_id = $1 ORDER BY a.name")
+        .bind(id)
+        .fetch_all(&mut **tx)
+        .await?
+        .iter()
+        .map(|r| Ok(CompanyPerson { id: col(r, "id")?, name: col(r, "name")?, email: col(r, "email")?, admin: col::<i64>(r, "admin")? != 0 }))
+        .collect::<Result<Vec<_>, AppError>>()?;
+    let workspaces =
+        sqlx::query("SELECT id, name FROM workspaces WHERE company_id = $1 ORDER BY id")
+            .bind(id)
+            .fetch_all(&mut **tx)
+            .await?
+            .iter()
+            .map(|r| Ok(Named { id: col(r, "id")?, name: col(r, "name")? }))
+            .collect::<Result<Vec<_>, AppError>>()?;
+    let grants: Vec<&policy::Grant> =
+        snap.grants.iter().filter(|g| g.client == id || g.partner == id).collect();
+    let workspace_names = names(
+        tx,
+        "workspaces",
+        &grants.iter().flat_map(|g| g.workspaces.iter().copied()).collect(),
+    )
+    .await?;
+    let company_names =
+        names(tx, "companies", &grants.iter().flat_map(|g| [g.client, g.partner]).collect())
+            .await?;
+    // Every analyst of every grant here, in one query.
+    let mut analysts: BTreeMap<(Id, Id), Vec<Analyst>> = BTreeMap::new();
+    for r in sqlx::query(
+        "SELECT m.workspace_id, m.partner_company_id, w.company_id, a.id, a.name, a.email FROM members m \
+         JOIN accounts a ON a.id = m.account_id JOIN workspaces w ON w.id = m.workspace_id \
+         WHERE m.partner_company_id IS NOT NULL AND (w.company_id = $1 OR m.partner_company_id = $1) \
+         ORDER BY a.name",
+    )
+    .bind(id)
+    .fetch_all(&mut **tx)
+    .await?
+    {
+        analysts.entry((col(&r, "company_id")?, col(&r, "partner_company_id")?)).or_default().push(
+            Analyst {
+                workspace: col(&r, "workspace_id")?,
+                account: col(&r, "id")?,
+                name: col(&r, "name")?,
+                email: col(&r, "email")?,
+            },
+        );
+    }
+    let named = |names: &BTreeMap<Id, String>, id: Id| Named {
+        id,
+        name: names.get(&id).cloned().unwrap_or_default(),
+    };
+    let grants = grants
+        .iter()
+        .map(|g| GrantInfo {
+            id: g.id,
+            client: named(&company_names, g.client),
+            partner: named(&company_names, g.partner),
+            workspaces: g.workspaces.iter().map(|&w| named(&workspace_names, w)).collect(),
+            role: enum_text(&g.role),
+            sections: g.sections.clone(),
+            redeemed: g.redeemed,
+            revoked: g.revoked,
+            analysts: analysts.get(&(g.client, g.partner)).cloned().unwrap_or_default(),
+        })
+        .collect();
+    Ok(CompanyDetail {
+        id,
+        name: col(&c, "name")?,
+        partner_enabled: col::<i64>(&c, "partner_enabled")? != 0,
+        client_enabled: col::<i64>(&c, "client_enabled")? != 0,
+        members,
+        workspaces,
+        grants,
+        snapshot: snap,
+    })
+}
+
+/// The company page's facts: enough for the app to decide every control on
+/// it (create workspace, add member, grant, redeem, register or remove an
+/// analyst, revoke) and nothing the viewer does not already know: the
+/// company's members, grants and workspace ids; for a partner, the client
+/// workspaces it was granted, holding only its own people's memberships;
+/// other companies' members reduced to the viewer; the public partner
+/// directory for admins. A fixed number of queries.
+async fn company_page_facts(
+    tx: &mut Tx,
+    user: &CurrentUser,
+    company: Id,
+    facts: Facts,
+) -> Result<Snapshot, AppError> {
+    let viewer_admin = user.support || facts.company(company).is_some_and(|c| c.is_admin(user.id));
+    let mut snap = facts.into_snapshot();
+    let clients: BTreeMap<Id, Id> = snap
+        .grants
+        .iter()
+        .filter(|g| g.partner == company && g.is_live())
+        .flat_map(|g| g.workspaces.iter().map(move |&w| (w, g.client)))
+        .collect();
+    if !clients.is_empty() {
+        let mut own: BTreeMap<Id, Vec<policy::Member>> = BTreeMap::new();
+        for r in sqlx::query(
+            "SELECT m.workspace_id, m.account_id, m.role, m.partner_company_id FROM members m \
+             WHERE m.account_id IN (SELECT account_id FROM company_members WHERE company_id = $1) \
+             AND m.workspace_id IN (SELECT gw.workspace_id FROM grant_workspaces gw \
+               JOIN grants g ON g.id = gw.grant_id WHERE g.partner_company_id = $1 AND g.revoked = 0)",
+        )
+        .bind(company)
+        .fetch_all(&mut **tx)
+        .await?
+        {
+            own.entry(col(&r, "workspace_id")?).or_default().push(load::member_row(&r)?);
+        }
+        for (&ws, &client) in &clients {
+            let mut stub = load::stub(ws, client);
+            stub.members = own.remove(&ws).unwrap_or_default();
+            snap.workspaces.push(stub);
+        }
+    }
+    for c in snap.companies.iter_mut().filter(|c| c.id != company) {
+        c.members.retain(|m| m.account == user.id);
+    }
+    // The partner directory (public: names and the Partner flag), so a
+    // client's admins can be told whether granting to each would be allowed.
+    if viewer_admin {
+        let rows = sqlx::query(
+            "SELECT id, client_enabled FROM companies WHERE partner_enabled <> 0 ORDER BY id",
+        )
+        .fetch_all(&mut **tx)
+        .await?;
+        for r in rows {
+            let id: Id = col(&r, "id")?;
+            if !snap.companies.iter().any(|c| c.id == id) {
+                snap.companies.push(policy::Company {
+                    id,
+                    partner_enabled: true,
+                    client_enabled: col::<i64>(&r, "client_enabled")? != 0,
+                    members: Vec::new(),
+                });
+            }
+        }
+    }
+    let known: BTreeSet<Id> = snap
+        .companies
+        .iter()
+        .flat_map(|c| c.members.iter().map(|m| m.account))
+        .chain(snap.workspaces.iter().flat_map(|w| w.members.iter().map(|m| m.account)))
+        .chain([user.id])
+        .collect();
+    snap.accounts.retain(|a| known.contains(&a.id));
+    Ok(snap)
+}
+
+/// A company: members, workspaces, grants (members and support).
+#[utoipa::path(get, path = "/api/companies/{company}", responses((status = 200, body = CompanyDetail), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn company(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Path(company): Path<Id>,
+) -> ApiResult<Json<CompanyDetail>> {
+    let (mut tx, facts) =
+        read_companies(&st, &user, &[company], &Action::ViewCompany { company }).await?;
+    let snap = company_page_facts(&mut tx, &user, company, facts).await?;
+    Ok(Json(detail(&mut tx, company, snap).await?))
+}
+
+/// The partner directory: every company support has enabled as a Partner,
+/// so a client's admins can choose whom to grant access (names only).
+#[utoipa::path(get, path = "/api/partners", responses((status = 200, body = Vec<Named>), (status = 401, body = crate::error::ErrorBody)))]
+pub async fn partner_directory(
+    State(st): State<AppState>,
+    _user: CurrentUser,
+) -> ApiResult<Json<Vec<Named>>> {
+    let rows =
+        sqlx::query("SELECT id, name FROM companies WHERE partner_enabled <> 0 ORDER BY name")
+            .fetch_all(&st.db.pool)
+            .await?;
+    rows.iter()
+        .map(|r| Ok(Named { id: col(r, "id")?, name: col(r, "name")? }))
+        .collect::<Result<Vec<_>, AppError>>()
+        .map(Json)
+}
+
+/// The companies the user may see, by name, paged: every company for
+/// platform support, otherwise those the user is a member of. The policy
+/// decides each row (`view_company`) on facts loaded for the page only.
+#[utoipa::path(get, path = "/api/companies", params(PageQuery), responses((status = 200, body = CompanyPage), (status = 400, body = crate::error::ErrorBody), (status = 401, body = crate::error::ErrorBody)))]
+pub async fn list_companies(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<PageQuery>,
+) -> ApiResult<Json<CompanyPage>> {
+    let limit = page::limit(q.limit);
+    let (name, id): (String, Id) = page::after(q.after.as_deref())?.unwrap_or_default();
+    let mut tx = st.db.begin_read().await?;
+    let rows = sqlx::query(
+        "SELECT id, name, partner_enabled, client_enabled FROM companies \
+         WHERE (name, id) > ($1, $2) AND ($3 <> 0 OR id IN (SELECT company_id FROM company_members WHERE account_id = $4)) \
+         ORDER BY name, id LIMIT $5",
+    )
+    .bind(&name)
+    .bind(id)
+    .bind(i64::from(user.support))
+    .bind(user.id)
+    .bind(limit)
+    .fetch_all(&mut *tx)
+    .await?;
+    let ids: Vec<Id> = rows.iter().map(|r| col(r, "id")).collect::<Result<_, _>>()?;
+    let facts = Facts::new(load::company_facts(&mut tx, user.id, &ids).await?);
+    let companies = rows
+        .iter()
+        .map(|r| {
+            Ok(CompanyRow {
+                id: col(r, "id")?,
+                name: col(r, "name")?,
+                partner_enabled: col::<i64>(r, "partner_enabled")? != 0,
+                client_enabled: col::<i64>(r, "client_enabled")? != 0,
+            })
+        })
+        .collect::<Result<Vec<_>, AppError>>()?;
+    let next = (i64::try_from(companies.len()).ok() == Some(limit))
+        .then(|| companies.last().map(|c| page::cursor(&(c.name.clone(), c.id))))
+        .flatten();
+    let companies = companies
+        .into_iter()
+        .filter(|c| facts.decide(user.id, &Action::ViewCompany { company: c.id }).is_allowed())
+        .collect();
+    Ok(Json(CompanyPage { companies, next }))
+}
+
+/// Turn a company's Partner / Client capabilities on or off (support).
+#[utoipa::path(post, path = "/api/companies/{company}/capabilities", request_body = Capabilities, responses((status = 200, body = Done), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn capabilities(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Path(company): Path<Id>,
+    Body(req): Body<Capabilities>,
+) -> ApiResult<Json<Done>> {
+    let action = Action::SetCompanyCapabilities { company };
+    let mut w = Write::begin(&st, &user, Scope::Companies(vec![company]), &action).await?;
+    let before = w
+        .facts()
+        .company(company)
+        .map(|c| json!({"partner": c.data().partner_enabled, "client": c.data().client_enabled}));
+    sqlx::query("UPDATE companies SET partner_enabled = $1, client_enabled = $2 WHERE id = $3")
+        .bind(i64::from(req.partner_enabled))
+        .bind(i64::from(req.client_enabled))
+        .bind(company)
+        .execute(&mut *w.tx)
+        .await?;
+    w.changed_company(Key::Company(company));
+    w.audit(Audit::company(
+        company,
+        AuditKind::CompanyCapabilities,
+        company.to_string(),
+        json!(before),
+        json!({"partner": req.partner_enabled, "client": req.client_enabled}),
+    ));
+    w.commit().await?;
+    Ok(Json(DONE))
+}
+
+/// Add an existing account to the company, as member or admin.
+#[utoipa::path(post, path = "/api/companies/{company}/members", request_body = NewCompanyMember, responses((status = 200, body = Done), (status = 400, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody)))]
+pub async fn add_member(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Path(company): Path<Id>,
+    Body(req): Body<NewCompanyMember>,
+) -> ApiResult<Json<Done>> {
+    let action = Action::AddCompanyMember { company };
+    let mut w = Write::begin(&st, &user, Scope::Companies(vec![company]), &action).await?;
+    let email = policy::validate::normalize_email(&req.email)
+        .map_err(|e| AppError::invalid("email", e.to_string()))?;
+    let account: i64 = col(
+        &sqlx::query("SELECT id FROM accounts WHERE email = $1")
+            .bind(&email)
+            .fetch_optional(&mut *w.tx)
+            .await?
+            .ok_or(AppError::NotFound("No account has that email; they need to sign up first."))?,
+        "id",
+    )?;
+    sqlx::query("INSERT INTO company_members (company_id, account_id, admin) VALUES ($1, $2, $3)")
+        .bind(company)
+        .bind(account)
+        .bind(i64::from(req.admin))
+        .execute(&mut *w.tx)
+        .await?;
+    w.changed_company(Key::CompanyMember(company, account));
+    w.audit(Audit::company(
+        company,
+        AuditKind::CompanyMemberAdd,
+        &email,
+        json!(null),
+        json!({"admin": req.admin}),
+    ));
+    w.commit().await?;
+    Ok(Json(DONE))
+}
