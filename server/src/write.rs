@@ -406,9 +406,8 @@ async fn lock_companies(
     }
     let list = placeholders(1, ids.len());
     let for_update = if st.db.backend == Backend::Postgres { " FOR UPDATE" } else { "" };
-    let mut q = sqlx::query_scalar::<_, i64>(
-        format!("SELECT id FROM companies WHERE id IN ({list}) ORDER BY id{for_update}").leak(),
-    );
+    let sql = format!("SELECT id FROM companies WHERE id IN ({list}) ORDER BY id{for_update}");
+    let mut q = sqlx::query_scalar::<_, i64>(&sql);
     for id in &ids {
         q = q.bind(*id);
     }
