@@ -6,6 +6,7 @@
 //! after-commit effects.
 
 pub mod auth;
+pub mod bench_seed;
 pub mod body;
 pub mod changes;
 pub mod db;

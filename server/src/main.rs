@@ -51,6 +51,15 @@ enum Command {
         #[arg(long, env = "GATEHOUSE_SUPPORT_PASSWORD")]
         password: String,
     },
+    /// Seed benchmark workspaces (`cargo xtask bench`): S, M or L, `--copies`
+    /// of them; prints one JSON line per workspace (ids, sign-ins).
+    BenchSeed {
+        size: String,
+        #[arg(long, default_value_t = 1)]
+        copies: u32,
+        #[arg(long, default_value = "bench")]
+        tag: String,
+    },
 }
 
 #[tokio::main]
@@ -84,6 +93,16 @@ async fn run(cli: Cli) -> Result<(), String> {
         let id =
             demo::create_support(&state, email, name, password).await.map_err(|e| e.to_string())?;
         println!("support account {email} (id {id}) ready");
+        return Ok(());
+    }
+    if let Some(Command::BenchSeed { size, copies, tag }) = &cli.command {
+        let size = server::bench_seed::Size::parse(size).ok_or("the size must be s, m or l")?;
+        for w in server::bench_seed::seed(&state.db, size, *copies, tag, state.now())
+            .await
+            .map_err(|e| e.to_string())?
+        {
+            println!("{}", w.json());
+        }
         return Ok(());
     }
     if cli.demo {
