@@ -104,6 +104,9 @@ reasons! {
     WorkspaceNotGranted "workspace_not_granted" => "This workspace is not part of the partner's access.",
     AnalystNotInPartner "analyst_not_in_partner" => "Analysts must be members of the partner company.",
     NotAnAnalyst "not_an_analyst" => "That member is not one of this partner's analysts.",
+    /// Only on a slice: the answer depends on a whole set the slice holds
+    /// in part; ask the server (a dry run).
+    IncompleteFacts "incomplete_facts" => "This depends on more than what is loaded here; the server will check it.",
 }
 
 /// A refusal: a stable code and a sentence a person can read.

@@ -19,7 +19,8 @@ pub use change::{Change, CompanyHeader, GroupHeader, WorkspaceHeader};
 pub use decision::{Decision, DecisionWire, Denial, Reason};
 pub use facts::{
     AccessRequest, Account, Company, CompanyMember, CompanyView, Facts, Grant, Group, Id,
-    Invitation, Member, Resource, RoleToggles, Snapshot, Timestamp, Workspace, WorkspaceView,
+    Invitation, Member, Partial, Resource, RoleCounts, RoleToggles, Snapshot, Timestamp, Workspace,
+    WorkspaceView,
 };
 pub use kind::{Grouping, ResourceKind, Section};
 pub use role::Role;

@@ -10,12 +10,62 @@ use policy::*;
 type Expect = Option<Reason>;
 const OK: Expect = None;
 
+/// Why an actor may not view a resource: `decide` answers these as
+/// `unknown_resource` (or `unknown_integration` for a flow's integration),
+/// as if the resource did not exist (SPEC 9); `explain` keeps the reason.
+fn hidden(reason: Reason) -> bool {
+    matches!(
+        reason,
+        Reason::NotInResourceGroups
+            | Reason::NoGroupAdminOnly
+            | Reason::DataStudioDisabled
+            | Reason::SectionNotGranted
+            | Reason::FlowNeedsIntegration
+    )
+}
+
 fn check(facts: &Facts, cases: &[(&str, Id, Action, Expect)]) {
     let mut failures = Vec::new();
     for (name, actor, action, expected) in cases {
-        let got = facts.decide(*actor, action);
+        let about_a_resource = matches!(
+            action,
+            Action::ViewResource { .. }
+                | Action::EditResource { .. }
+                | Action::DeleteResource { .. }
+                | Action::SetResourceGroups { .. }
+                | Action::RunFlow { .. }
+                | Action::CreateResource { integration: Some(_), .. }
+        );
+        // Creating: only the integration a flow goes in can be hidden.
+        let hides = |r: Reason| match action {
+            Action::CreateResource { .. } => {
+                matches!(r, Reason::NotInResourceGroups | Reason::NoGroupAdminOnly)
+            }
+            _ => hidden(r),
+        };
+        let got = match expected {
+            Some(r) if about_a_resource && hides(*r) => {
+                // The viewer is told nothing: as if it did not exist.
+                let unknown = match action {
+                    Action::CreateResource { .. } => Reason::UnknownIntegration,
+                    _ => Reason::UnknownResource,
+                };
+                let told = facts.decide(*actor, action);
+                if told.reason() != Some(unknown) {
+                    failures
+                        .push(format!("{name}: expected {unknown:?} to the actor, got {told:?}"));
+                }
+                facts.explain(*actor, action)
+            }
+            _ => facts.decide(*actor, action),
+        };
         if got.reason() != *expected {
             failures.push(format!("{name}: expected {expected:?}, got {got:?}"));
+        }
+        // Explaining differs from deciding only about resources kept hidden.
+        let explained = facts.explain(*actor, action);
+        if explained != facts.decide(*actor, action) && !expected.is_some_and(hides) {
+            failures.push(format!("{name}: explain {explained:?} differs from decide"));
         }
         // Every denial carries a sentence.
         if let Some(m) = got.message() {
@@ -722,8 +772,8 @@ fn deleting_a_group_reports_resources_left_admin_only() {
     let f = facts();
     let ws = f.workspace(WS).unwrap();
     // Finance is the only group of INTEGRATION, MODULE and DATA_JOB.
-    assert_eq!(ws.resources_orphaned_by_deleting(FINANCE), 3);
-    assert_eq!(ws.resources_orphaned_by_deleting(OPS), 2);
+    assert_eq!(ws.resources_orphaned_by_deleting(FINANCE), Some(3));
+    assert_eq!(ws.resources_orphaned_by_deleting(OPS), Some(2));
     // After deletion (the server drops the group from every resource) they are
     // admin-only: fail closed.
     let f = facts_with(|s| {

@@ -97,6 +97,8 @@ pub fn status_for(reason: Reason) -> StatusCode {
         | WorkspaceNotGranted
         | AnalystNotInPartner
         | NotAnAnalyst => StatusCode::FORBIDDEN,
+        // Only a slice answers this; the server decides on whole facts.
+        IncompleteFacts => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
 

@@ -230,6 +230,7 @@ async fn groups(tx: &mut Tx, ws: Id) -> Result<Vec<Group>, AppError> {
                 name: col(r, "name")?,
                 is_default: flag(r, "is_default")?,
                 members: Vec::new(),
+                size: None,
             })
         },
     )
@@ -378,6 +379,8 @@ pub async fn workspace_facts(tx: &mut Tx, ws: Id) -> Result<Option<Snapshot>, Ap
         toggles: toggles_row(&w)?,
         groups,
         resources,
+        partial: policy::Partial::default(),
+        counts: None,
     };
     Ok(Some(Snapshot { accounts, companies, workspaces: vec![workspace], grants }))
 }
@@ -394,6 +397,8 @@ pub(crate) fn stub(id: Id, company: Id) -> Workspace {
         toggles: RoleToggles::defaults(),
         groups: Vec::new(),
         resources: Vec::new(),
+        partial: policy::Partial::default(),
+        counts: None,
     }
 }
 

@@ -250,7 +250,7 @@ fn DeleteGroup(
     let ctx = use_ws();
     let ws = loaded.ws();
     let typed = RwSignal::new(String::new());
-    let orphaned = loaded.view().map(|v| v.resources_orphaned_by_deleting(group)).unwrap_or(0);
+    let orphaned = loaded.view().and_then(|v| v.resources_orphaned_by_deleting(group)).unwrap_or(0);
     let decision = Signal::derive(move || {
         loaded.decide(&Action::DeleteGroup { workspace: ws, group, confirm_name: typed.get() })
     });

@@ -36,7 +36,7 @@ pub fn PermissionsTab() -> impl IntoView {
                 <OutcomeNote outcome/>
                 <div class="role-cards">
                     {[Role::Admin, Role::Developer].into_iter().map(|role| {
-                        let count = loaded.view().map(|v| v.count_with_role(role)).unwrap_or(0);
+                        let count = loaded.view().and_then(|v| v.count_with_role(role)).unwrap_or(0);
                         let editable = loaded.facts.toggle_editing(loaded.me, loaded.ws(), role).is_allowed();
                         view! {
                             <article class="card role-card" aria-label=format!("{} permission", role.label())>

@@ -126,7 +126,7 @@ impl WorkspaceIndex {
                 // Appended last: it wins its name only if nobody had it.
                 self.group_names.entry(key).or_insert(id);
                 self.groups.insert(id, ws.groups.len());
-                ws.groups.push(Group { id, name, is_default, members: Vec::new() });
+                ws.groups.push(Group { id, name, is_default, members: Vec::new(), size: None });
             }
         }
     }
@@ -354,6 +354,8 @@ impl Facts {
             toggles,
             groups: Vec::new(),
             resources: Vec::new(),
+            partial: Partial::default(),
+            counts: None,
         });
         self.workspaces.insert(id, WorkspaceIndex { pos, admin, developer, ..Default::default() });
     }

@@ -89,6 +89,66 @@ pub struct Workspace {
     pub groups: Vec<Group>,
     #[serde(default)]
     pub resources: Vec<Resource>,
+    /// Which lists above hold only part of their set: a viewer's slice
+    /// (SPEC 9). A full snapshot holds everything (nothing partial).
+    #[serde(default, skip_serializing_if = "Partial::is_whole")]
+    #[cfg_attr(feature = "wasm", tsify(optional))]
+    pub partial: Partial,
+    /// How many Active members hold each role, for a slice whose members
+    /// are partial (sent only to those who may see the counts).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "wasm", tsify(optional))]
+    pub counts: Option<RoleCounts>,
+}
+
+/// The lists of a [`Workspace`] that a slice holds only in part. A rule
+/// over a whole set (an email not already a member, a group name not taken,
+/// how many hold a role, what a group deletion leaves admin-only) is
+/// answered from a partial list as unknown (`incomplete_facts`), never
+/// guessed; a record not in a partial list is unknown (`unknown_*`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+pub struct Partial {
+    #[serde(default, skip_serializing_if = "is_false")]
+    #[cfg_attr(feature = "wasm", tsify(optional))]
+    pub members: bool,
+    #[serde(default, skip_serializing_if = "is_false")]
+    #[cfg_attr(feature = "wasm", tsify(optional))]
+    pub invitations: bool,
+    #[serde(default, skip_serializing_if = "is_false")]
+    #[cfg_attr(feature = "wasm", tsify(optional))]
+    pub requests: bool,
+    #[serde(default, skip_serializing_if = "is_false")]
+    #[cfg_attr(feature = "wasm", tsify(optional))]
+    pub groups: bool,
+    /// Groups' member lists (each group's `size` says how many it has).
+    #[serde(default, skip_serializing_if = "is_false")]
+    #[cfg_attr(feature = "wasm", tsify(optional))]
+    pub group_members: bool,
+    #[serde(default, skip_serializing_if = "is_false")]
+    #[cfg_attr(feature = "wasm", tsify(optional))]
+    pub resources: bool,
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)]
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+impl Partial {
+    /// Every list whole: a full snapshot.
+    pub fn is_whole(&self) -> bool {
+        *self == Partial::default()
+    }
+}
+
+/// How many Active members hold each role.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+pub struct RoleCounts {
+    pub owner: u32,
+    pub admin: u32,
+    pub developer: u32,
 }
 
 /// An Active member of a workspace.
@@ -154,6 +214,10 @@ pub struct Group {
     /// Member account ids (ignored for the default group: everyone is in it).
     #[serde(default)]
     pub members: Vec<Id>,
+    /// How many members it has, when `members` holds only part of them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "wasm", tsify(optional))]
+    pub size: Option<u32>,
 }
 
 /// Something in a workspace that access rules apply to.
@@ -462,9 +526,16 @@ impl<'a> WorkspaceView<'a> {
         self.index.members.get(&account).and_then(|&i| self.workspace.members.get(i))
     }
 
-    /// Whether an Active member has this (normalised) email.
-    pub fn has_member_email(&self, normalized_email: &str) -> bool {
-        self.index.member_emails.contains_key(normalized_email)
+    /// Whether an Active member has this (normalised) email; `None` when
+    /// the members are only partly known.
+    pub fn has_member_email(&self, normalized_email: &str) -> Option<bool> {
+        let found = self.index.member_emails.contains_key(normalized_email);
+        (found || !self.workspace.partial.members).then_some(found)
+    }
+
+    /// Which lists this copy holds only in part.
+    pub fn partial(&self) -> Partial {
+        self.workspace.partial
     }
 
     /// An open invitation by id.
@@ -487,9 +558,15 @@ impl<'a> WorkspaceView<'a> {
         self.index.groups.get(&id).and_then(|&i| self.workspace.groups.get(i))
     }
 
-    /// The group whose name equals `name` ignoring case, if any.
-    pub fn group_named(&self, name: &str) -> Option<Id> {
-        self.index.group_names.get(&name.to_lowercase()).copied()
+    /// The group whose name equals `name` ignoring case, if any (`Ok`), or
+    /// `Err(())` when the groups are only partly known and none loaded has it.
+    #[allow(clippy::result_unit_err)]
+    pub fn group_named(&self, name: &str) -> Result<Option<Id>, ()> {
+        match self.index.group_names.get(&name.to_lowercase()) {
+            Some(&id) => Ok(Some(id)),
+            None if self.workspace.partial.groups => Err(()),
+            None => Ok(None),
+        }
     }
 
     /// Whether `account` is in group `group` (everyone Active is in the
@@ -517,19 +594,35 @@ impl<'a> WorkspaceView<'a> {
     }
 
     /// The resources that name `group` among their own groups and would be
-    /// left with no group at all if it were deleted (they become admin-only).
-    pub fn resources_orphaned_by_deleting(&self, group: Id) -> usize {
-        self.workspace
+    /// left with no group at all if it were deleted (they become admin-only);
+    /// `None` when the resources are only partly known.
+    pub fn resources_orphaned_by_deleting(&self, group: Id) -> Option<usize> {
+        if self.workspace.partial.resources {
+            return None;
+        }
+        let n = self
+            .workspace
             .resources
             .iter()
             .filter(|r| r.kind.grouping() == crate::kind::Grouping::Own)
             .filter(|r| r.groups.contains(&group) && r.groups.iter().all(|&g| g == group))
-            .count()
+            .count();
+        Some(n)
     }
 
-    /// How many Active members hold `role`.
-    pub fn count_with_role(&self, role: Role) -> usize {
-        self.workspace.members.iter().filter(|m| m.role == role).count()
+    /// How many Active members hold `role`: counted, or from the slice's
+    /// counts when the members are only partly known (`None` without them).
+    pub fn count_with_role(&self, role: Role) -> Option<usize> {
+        if !self.workspace.partial.members {
+            return Some(self.workspace.members.iter().filter(|m| m.role == role).count());
+        }
+        let c = self.workspace.counts?;
+        let n = match role {
+            Role::Owner => c.owner,
+            Role::Admin => c.admin,
+            Role::Developer => c.developer,
+        };
+        usize::try_from(n).ok()
     }
 }
 

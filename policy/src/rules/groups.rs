@@ -26,8 +26,8 @@ fn check_fields(
     except: Option<Id>,
 ) -> Check {
     let name = validate_group_name(name).map_err(|e| name_denial(&e))?;
-    let taken = ws.group_named(&name).is_some_and(|id| Some(id) != except);
-    ensure(!taken, Reason::GroupNameTaken)?;
+    let holder = ws.group_named(&name).map_err(|()| refuse(Reason::IncompleteFacts))?;
+    ensure(holder.is_none_or(|id| Some(id) == except), Reason::GroupNameTaken)?;
     validate_group_description(description)
         .map(|_| ())
         .map_err(|_| refuse(Reason::InvalidGroupDescription))
@@ -86,7 +86,18 @@ pub(super) fn add_members(
     accounts: &[Id],
 ) -> Check {
     editable(ws, a, group)?;
-    ensure(accounts.iter().all(|&m| ws.member(m).is_some()), Reason::NotAnActiveMember)
+    for &m in accounts {
+        if ws.member(m).is_none() {
+            // Not loaded in a slice: unknown, not refused.
+            let code = if ws.partial().members {
+                Reason::UnknownMember
+            } else {
+                Reason::NotAnActiveMember
+            };
+            return Err(refuse(code));
+        }
+    }
+    Ok(())
 }
 
 pub(super) fn remove_member(
@@ -96,5 +107,11 @@ pub(super) fn remove_member(
     account: Id,
 ) -> Check {
     editable(ws, a, group)?;
-    ensure(ws.in_group(group, account), Reason::NotInGroup)
+    if ws.in_group(group, account) {
+        return Ok(());
+    }
+    // A membership not loaded in a slice is unknown, not absent.
+    let code =
+        if ws.partial().group_members { Reason::IncompleteFacts } else { Reason::NotInGroup };
+    Err(refuse(code))
 }

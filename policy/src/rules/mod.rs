@@ -40,6 +40,10 @@ pub(crate) struct Actor<'a> {
     pub(crate) toggles: ToggleSet,
     /// Set when the actor is a partner analyst: the grant that lets them in.
     pub(crate) grant: Option<&'a Grant>,
+    /// Answering for an explanation (see [`Facts::explain`]): a resource
+    /// the actor may not view keeps its specific reason instead of being
+    /// unknown.
+    pub(crate) explain: bool,
 }
 
 impl Actor<'_> {
@@ -82,7 +86,16 @@ impl Facts {
     /// Decides whether `actor` (an account id) may perform `action`.
     /// Total: every input gets an answer, and unknown things are refused.
     pub fn decide(&self, actor: Id, action: &Action) -> Decision {
-        self.check(actor, action).into()
+        self.check(actor, action, false).into()
+    }
+
+    /// [`Facts::decide`], but about a resource `actor` may not view it
+    /// gives the specific reason (not in its groups, section not granted,
+    /// Data Studio off, ...) where `decide` answers `unknown_resource` as if
+    /// it did not exist. For explanations to those allowed to know why
+    /// someone else may not see a resource (the owner and administrators).
+    pub fn explain(&self, actor: Id, action: &Action) -> Decision {
+        self.check(actor, action, true).into()
     }
 
     /// [`Facts::decide`] for many actions at once, in order.
@@ -90,7 +103,7 @@ impl Facts {
         actions.iter().map(|a| self.decide(actor, a)).collect()
     }
 
-    fn check(&self, actor: Id, action: &Action) -> Check {
+    fn check(&self, actor: Id, action: &Action, explain: bool) -> Check {
         use Action::*;
         match action {
             CreateWorkspace { company } | AddCompanyMember { company } => {
@@ -118,7 +131,7 @@ impl Facts {
                     return Err(refuse(Reason::UnknownWorkspace));
                 };
                 let ws = self.ws(id)?;
-                let who = ws.actor(actor)?;
+                let who = Actor { explain, ..ws.actor(actor)? };
                 member_action(&ws, &who, action)
             }
         }
@@ -171,19 +184,17 @@ fn member_action(ws: &WorkspaceView<'_>, a: &Actor<'_>, action: &Action) -> Chec
         AddGroupMembers { group, accounts, .. } => groups::add_members(ws, a, *group, accounts),
         RemoveGroupMember { group, account, .. } => groups::remove_member(ws, a, *group, *account),
         CreateResource { kind, integration, .. } => resources::create(ws, a, *kind, *integration),
-        ViewResource { resource, .. } => {
-            resources::access(ws, a, ws.find_resource(*resource)?, resources::Access::View)
-        }
+        ViewResource { resource, .. } => resources::seen(ws, a, *resource).map(|_| ()),
         EditResource { resource, .. } => resources::access(
             ws,
             a,
-            ws.find_resource(*resource)?,
+            resources::seen(ws, a, *resource)?,
             resources::Access::Manage(crate::toggle::Operation::Edit),
         ),
         DeleteResource { resource, .. } => resources::access(
             ws,
             a,
-            ws.find_resource(*resource)?,
+            resources::seen(ws, a, *resource)?,
             resources::Access::Manage(crate::toggle::Operation::Delete),
         ),
         SetResourceGroups { resource, groups, .. } => {
@@ -223,7 +234,7 @@ impl<'a> WorkspaceView<'a> {
                 (member.role.min(grant.role).min(Role::Admin), Some(grant))
             }
         };
-        Ok(Actor { account, role, toggles: self.toggles_of(role), grant })
+        Ok(Actor { account, role, toggles: self.toggles_of(role), grant, explain: false })
     }
 
     pub(crate) fn find_resource(&self, id: Id) -> Result<&'a crate::facts::Resource, Denial> {

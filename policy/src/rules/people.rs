@@ -29,7 +29,10 @@ pub(crate) fn invite_gate(a: &Actor<'_>, role: Role) -> Check {
 pub(super) fn invite(ws: &WorkspaceView<'_>, a: &Actor<'_>, email: &str, role: Role) -> Check {
     invite_gate(a, role)?;
     let email = normalize_email(email).map_err(|_| refuse(Reason::InvalidEmail))?;
-    ensure(!ws.has_member_email(&email), Reason::AlreadyAMember)
+    match ws.has_member_email(&email) {
+        Some(taken) => ensure(!taken, Reason::AlreadyAMember),
+        None => Err(refuse(Reason::IncompleteFacts)),
+    }
 }
 
 pub(super) fn resend_invitation(ws: &WorkspaceView<'_>, a: &Actor<'_>, invitation: Id) -> Check {

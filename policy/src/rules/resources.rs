@@ -65,7 +65,21 @@ fn in_groups(ws: &WorkspaceView<'_>, a: &Actor<'_>, groups: Option<&[Id]>) -> Ch
     }
 }
 
-/// View or manage one resource.
+/// A resource the actor asks about, by id: one it may not view is unknown
+/// to it, exactly as if it did not exist (SPEC 9: nobody can probe for what
+/// exists); the specific refusals are for resources it may see.
+pub(crate) fn seen<'a>(
+    ws: &WorkspaceView<'a>,
+    a: &Actor<'_>,
+    id: Id,
+) -> Result<&'a Resource, Denial> {
+    let r = ws.find_resource(id)?;
+    access(ws, a, r, Access::View)
+        .map_err(|d| if a.explain { d } else { refuse(Reason::UnknownResource) })?;
+    Ok(r)
+}
+
+/// View or manage one resource (the specific reason when it may not).
 pub(crate) fn access(ws: &WorkspaceView<'_>, a: &Actor<'_>, r: &Resource, what: Access) -> Check {
     kind_visible(ws, a, r.kind)?;
     in_groups(ws, a, governing_groups(ws, r)?)?;
@@ -89,7 +103,8 @@ pub(super) fn create(
             .and_then(|id| ws.resource(id))
             .filter(|i| i.kind == ResourceKind::Integration)
             .ok_or_else(|| refuse(Reason::FlowNeedsIntegration))?;
-        access(ws, a, i, Access::View)?;
+        access(ws, a, i, Access::View)
+            .map_err(|d| if a.explain { d } else { refuse(Reason::UnknownIntegration) })?;
     }
     Ok(())
 }
@@ -101,8 +116,7 @@ pub(super) fn set_groups(
     groups: &[Id],
 ) -> Check {
     super::groups::manage_groups(a)?;
-    let r = ws.find_resource(resource)?;
-    kind_visible(ws, a, r.kind)?;
+    let r = seen(ws, a, resource)?;
     match r.kind.grouping() {
         Grouping::Own => Ok(()),
         Grouping::Integration => Err(refuse(Reason::FlowFollowsIntegration)),
@@ -144,7 +158,7 @@ pub struct RunPlan {
 /// saved groups (seed: "the execution uses the group saved for that Data
 /// Job/File Job, not the user's group").
 pub(crate) fn run_plan(ws: &WorkspaceView<'_>, a: &Actor<'_>, flow: Id) -> Result<RunPlan, Denial> {
-    let f = ws.find_resource(flow)?;
+    let f = seen(ws, a, flow)?;
     ensure(f.kind == ResourceKind::Flow, Reason::NotAFlow)?;
     access(ws, a, f, Access::Manage(Operation::Edit))?;
     let mut steps = Vec::with_capacity(f.components.len());

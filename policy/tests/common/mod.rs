@@ -102,10 +102,24 @@ pub fn client_workspace(id: Id) -> Workspace {
         requests: vec![AccessRequest { id: REQUEST, account: REQUESTER }],
         toggles: RoleToggles::defaults(),
         groups: vec![
-            Group { id: DEFAULT_GROUP, name: "default".into(), is_default: true, members: vec![] },
-            Group { id: FINANCE, name: "Finance".into(), is_default: false, members: vec![DEV] },
-            Group { id: OPS, name: "Ops".into(), is_default: false, members: vec![] },
+            Group {
+                id: DEFAULT_GROUP,
+                name: "default".into(),
+                is_default: true,
+                members: vec![],
+                size: None,
+            },
+            Group {
+                id: FINANCE,
+                name: "Finance".into(),
+                is_default: false,
+                members: vec![DEV],
+                size: None,
+            },
+            Group { id: OPS, name: "Ops".into(), is_default: false, members: vec![], size: None },
         ],
+        partial: Default::default(),
+        counts: None,
         resources: vec![
             resource(INTEGRATION, ResourceKind::Integration, &[FINANCE]),
             flow(FLOW, INTEGRATION, &[DATA_JOB, FILE_JOB]),
@@ -136,8 +150,16 @@ pub fn snapshot() -> Snapshot {
         invitations: vec![],
         requests: vec![],
         toggles: RoleToggles::defaults(),
-        groups: vec![Group { id: 90, name: "default".into(), is_default: true, members: vec![] }],
+        groups: vec![Group {
+            id: 90,
+            name: "default".into(),
+            is_default: true,
+            members: vec![],
+            size: None,
+        }],
         resources: vec![],
+        partial: Default::default(),
+        counts: None,
     };
     Snapshot {
         accounts: vec![

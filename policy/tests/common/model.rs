@@ -153,6 +153,7 @@ pub fn apply(s: &mut Snapshot, actor: Id, action: &Action) {
                     name: name.trim().to_owned(),
                     is_default: false,
                     members: vec![],
+                    size: None,
                 });
             }
         }

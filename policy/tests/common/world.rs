@@ -104,10 +104,10 @@ prop_compose! {
             }
         }
         partner_members.push(CompanyMember { account: 10, admin: false });
-        let mut groups = vec![Group { id: 50, name: "default".into(), is_default: true, members: vec![] }];
+        let mut groups = vec![Group { id: 50, name: "default".into(), is_default: true, members: vec![], size: None }];
         for (i, m) in group_members.into_iter().enumerate() {
             let id = 51 + i as Id;
-            groups.push(Group { id, name: ["Finance", "Ops", "Sales"][i].into(), is_default: false, members: m });
+            groups.push(Group { id, name: ["Finance", "Ops", "Sales"][i].into(), is_default: false, members: m, size: None });
         }
         let resources = resources
             .into_iter()
@@ -154,6 +154,8 @@ prop_compose! {
                     toggles: RoleToggles { admin: admin_toggles, developer: developer_toggles, version },
                     groups,
                     resources,
+                    partial: Default::default(),
+                    counts: None,
                 },
                 Workspace {
                     id: PARTNER_WS,
@@ -163,8 +165,10 @@ prop_compose! {
                     invitations: vec![],
                     requests: vec![],
                     toggles: RoleToggles::defaults(),
-                    groups: vec![Group { id: 90, name: "default".into(), is_default: true, members: vec![] }],
+                    groups: vec![Group { id: 90, name: "default".into(), is_default: true, members: vec![], size: None }],
                     resources: vec![],
+                    partial: Default::default(),
+                    counts: None,
                 },
             ],
             grants: vec![Grant {

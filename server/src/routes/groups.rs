@@ -110,7 +110,7 @@ pub async fn remove(
         Action::DeleteGroup { workspace: ws, group, confirm_name: req.confirm_name.clone() };
     let mut w = Write::begin(&st, &user, Scope::Workspace(ws), &action).await?;
     let orphaned =
-        w.facts().workspace(ws).map(|v| v.resources_orphaned_by_deleting(group)).unwrap_or(0);
+        w.facts().workspace(ws).and_then(|v| v.resources_orphaned_by_deleting(group)).unwrap_or(0);
     sqlx::query("DELETE FROM groups WHERE id = $1").bind(group).execute(&mut *w.tx).await?;
     // Its memberships and resource links go with it (the facts cascade alike).
     w.changed(Key::Group(group));

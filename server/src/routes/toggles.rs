@@ -34,9 +34,9 @@ pub async fn toggles(
     let t = &w.data().toggles;
     Ok(Json(Toggles {
         counts: RoleCounts {
-            owner: w.count_with_role(Role::Owner),
-            admin: w.count_with_role(Role::Admin),
-            developer: w.count_with_role(Role::Developer),
+            owner: w.count_with_role(Role::Owner).unwrap_or(0),
+            admin: w.count_with_role(Role::Admin).unwrap_or(0),
+            developer: w.count_with_role(Role::Developer).unwrap_or(0),
         },
         admin: t.admin.clone(),
         developer: t.developer.clone(),

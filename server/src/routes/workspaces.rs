@@ -143,7 +143,7 @@ fn redact_for_analyst(facts: &Facts, ws: Id, actor: Id) -> Snapshot {
         .filter(|w| w.id == ws)
         .flat_map(|w| w.resources.iter())
         .filter(|r| {
-            facts.decide(actor, &Action::ViewResource { workspace: ws, resource: r.id }).reason()
+            facts.explain(actor, &Action::ViewResource { workspace: ws, resource: r.id }).reason()
                 != Some(policy::Reason::SectionNotGranted)
         })
         .map(|r| r.id)
