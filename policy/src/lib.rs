@@ -8,6 +8,7 @@ mod facts;
 mod kind;
 mod role;
 mod rules;
+mod slice;
 mod toggle;
 mod ui;
 pub mod validate;
@@ -25,6 +26,7 @@ pub use facts::{
 pub use kind::{Grouping, ResourceKind, Section};
 pub use role::Role;
 pub use rules::{RunAs, RunPlan, RunStep};
+pub use slice::{FlowRule, ResourceVisibility};
 pub use toggle::{Category, Operation, Toggle, ToggleSet};
 pub use ui::{
     Catalog, MemberControls, ReasonInfo, RunPlanDecision, ToggleControl, ToggleInfo,

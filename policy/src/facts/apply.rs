@@ -451,3 +451,81 @@ impl Facts {
         remove_keyed(&mut self.snapshot.accounts, &mut self.accounts, id, |a| a.id);
     }
 }
+
+impl Facts {
+    /// Adds a slice's records (a page of members, resources or a group's
+    /// members; SPEC 9) to these facts: each record is upserted as
+    /// [`Facts::apply`] would. A workspace already here keeps its own fields
+    /// and which lists are partial: adding a page never makes a list whole.
+    /// A workspace new to the facts comes with the slice's markers.
+    pub fn add(&mut self, slice: Snapshot) {
+        let Snapshot { accounts, companies, workspaces, grants } = slice;
+        let mut changes: Vec<Change> = Vec::new();
+        changes
+            .extend(accounts.into_iter().map(|a| Change::Account { id: a.id, account: Some(a) }));
+        for c in companies {
+            changes.push(Change::Company { id: c.id, header: Some(CompanyHeader::from(&c)) });
+            changes.extend(c.members.into_iter().map(|m| Change::CompanyMember {
+                company: c.id,
+                account: m.account,
+                member: Some(m),
+            }));
+        }
+        changes.extend(grants.into_iter().map(|g| Change::Grant { id: g.id, grant: Some(g) }));
+        let mut markers = Vec::new();
+        let mut sizes = Vec::new();
+        for w in workspaces {
+            let ws = w.id;
+            if !self.workspaces.contains_key(&ws) {
+                changes.push(Change::Workspace { id: ws, header: Some(WorkspaceHeader::from(&w)) });
+                markers.push((ws, w.partial, w.counts));
+            }
+            changes.extend(w.members.into_iter().map(|m| Change::Member {
+                workspace: ws,
+                account: m.account,
+                member: Some(m),
+            }));
+            changes.extend(w.invitations.into_iter().map(|i| Change::Invitation {
+                workspace: ws,
+                id: i.id,
+                invitation: Some(i),
+            }));
+            changes.extend(w.requests.into_iter().map(|r| Change::Request {
+                workspace: ws,
+                id: r.id,
+                request: Some(r),
+            }));
+            for g in w.groups {
+                changes.push(Change::Group { workspace: ws, id: g.id, header: Some((&g).into()) });
+                sizes.push((ws, g.id, g.size));
+                changes.extend(g.members.into_iter().map(|account| Change::GroupMember {
+                    workspace: ws,
+                    group: g.id,
+                    account,
+                    present: true,
+                }));
+            }
+            changes.extend(w.resources.into_iter().map(|r| Change::Resource {
+                workspace: ws,
+                id: r.id,
+                resource: Some(r),
+            }));
+        }
+        self.apply(changes);
+        for (ws, partial, counts) in markers {
+            if let Some((w, _)) = ws_mut(&mut self.snapshot.workspaces, &mut self.workspaces, ws) {
+                w.partial = partial;
+                w.counts = counts;
+            }
+        }
+        for (ws, group, size) in sizes {
+            if let Some((w, index)) =
+                ws_mut(&mut self.snapshot.workspaces, &mut self.workspaces, ws)
+                && let Some(g) = index.groups.get(&group).and_then(|&i| w.groups.get_mut(i))
+                && size.is_some()
+            {
+                g.size = size;
+            }
+        }
+    }
+}

@@ -43,6 +43,32 @@ fn kind_visible(ws: &WorkspaceView<'_>, a: &Actor<'_>, kind: ResourceKind) -> Ch
     a.sees(kind.section())
 }
 
+/// Which resources `a` may see in `ws`, as data (see
+/// [`crate::ResourceVisibility`]): the same checks as [`access`] with
+/// [`Access::View`], kind by kind.
+pub(crate) fn visibility(ws: &WorkspaceView<'_>, a: &Actor<'_>) -> crate::ResourceVisibility {
+    let everything = a.role.rank() >= Role::Admin.rank();
+    let mut v = crate::ResourceVisibility::default();
+    for kind in ResourceKind::ALL {
+        if kind_visible(ws, a, kind).is_err() {
+            continue;
+        }
+        match (kind.grouping(), everything) {
+            (Grouping::None, _) | (Grouping::Own, true) => v.kinds.push(kind),
+            (Grouping::Own, false) => v.grouped.push(kind),
+            (Grouping::Integration, true) => v.flows = Some(crate::FlowRule::WithIntegration),
+            (Grouping::Integration, false) => {
+                v.flows = Some(crate::FlowRule::IntegrationInGroups);
+            }
+        }
+    }
+    if !everything {
+        v.groups =
+            ws.data().groups.iter().map(|g| g.id).filter(|&g| ws.in_group(g, a.account)).collect();
+    }
+    v
+}
+
 /// The toggle `op` needs on `kind`, if the kind has toggles.
 fn needs_toggle(a: &Actor<'_>, kind: ResourceKind, op: Operation) -> Check {
     match kind.toggle_category().and_then(|c| Toggle::for_operation(c, op)) {
