@@ -122,7 +122,10 @@ fn questions(slice: &Facts, ws: Id) -> Vec<Action> {
     out
 }
 
-fn picks() -> impl Strategy<Value = (Vec<Id>, Vec<Id>, Vec<Id>, Vec<(Id, Vec<Id>)>)> {
+/// Which members, invitations, resources and group memberships pages show.
+type Picks = (Vec<Id>, Vec<Id>, Vec<Id>, Vec<(Id, Vec<Id>)>);
+
+fn picks() -> impl Strategy<Value = Picks> {
     (
         vec(1i64..=12, 0..8),
         vec(298i64..=305, 0..3),
