@@ -1241,7 +1241,7 @@ async fn postgres_two_servers_race_conflicting_writes() {
     let mut outcomes: BTreeMap<&str, usize> = BTreeMap::new();
     for round in 0..ROUNDS {
         // Which server gets which side alternates.
-        let (x, y) = if round % 2 == 0 { (0, 1) } else { (1, 0) };
+        let (x, y) = if round.is_multiple_of(2) { (0, 1) } else { (1, 0) };
         let acks_before = race.acks.len();
         let kind = match round % 5 {
             0 => {
@@ -1329,7 +1329,7 @@ async fn postgres_two_servers_company_writes_beside_workspace_writes() {
     let mut failures = Vec::new();
     let started = Instant::now();
     for round in 0..ROUNDS {
-        let (x, y) = if round % 2 == 0 { (0, 1) } else { (1, 0) };
+        let (x, y) = if round.is_multiple_of(2) { (0, 1) } else { (1, 0) };
         let live = scalar(
             &db,
             "SELECT MAX(id) FROM grants WHERE revoked = 0 AND client_company_id = $1",
