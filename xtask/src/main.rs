@@ -92,12 +92,25 @@ fn test() -> Result {
     Ok(())
 }
 
-/// The API suite again, on a real PostgreSQL started for the run.
+/// On a real PostgreSQL started for the run: the API suite again, the SQL
+/// statement counts, and the tests with real server processes (two servers
+/// on one database racing conflicting writes, kill -9 during a write
+/// burst). Every suite runs; the step fails if any failed.
 fn postgres_tests() -> Result {
     let cluster = pg::Cluster::start()?;
-    let mut c = cargo(["test", "-p", "server", "--test", "api_postgres", "--", "--ignored"]);
-    c.env("GATEHOUSE_TEST_PG_URL", &cluster.url);
-    Step::new("API tests on PostgreSQL").run(c)
+    let mut failed = Vec::new();
+    for (test, name) in [
+        ("api_postgres", "API tests on PostgreSQL"),
+        ("statements", "SQL statements per request on PostgreSQL"),
+        ("processes", "server processes on PostgreSQL (two servers racing, kill -9)"),
+    ] {
+        let mut c = cargo(["test", "-p", "server", "--test", test, "--", "--ignored"]);
+        c.env("GATEHOUSE_TEST_PG_URL", &cluster.url);
+        if let Err(e) = Step::new(name).run(c) {
+            failed.push(e);
+        }
+    }
+    if failed.is_empty() { Ok(()) } else { Err(failed.join("; ")) }
 }
 
 /// The package's own tests, run against the built package as a user would
