@@ -401,20 +401,20 @@ pub struct Created {
     pub id: i64,
 }
 
-/// What the SPA needs to show a workspace: the policy snapshot it decides
-/// on, exactly as the server decides, plus names for display.
+/// Opening a workspace: the viewer's base slice (SPEC 9) — the facts its
+/// UI decides on, exactly as the server decides — and names for display.
+/// Members, invitations and resources come in pages, each with its slice.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct WorkspaceSnapshot {
+pub struct WorkspaceBase {
     pub workspace: WorkspaceInfo,
-    /// The facts the policy decides on (see `@gatehouse/policy`'s `Snapshot`).
+    /// The viewer's base slice (see `@gatehouse/policy`'s `Snapshot`).
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
-    pub snapshot: Snapshot,
-    pub people: Vec<Person>,
+    pub slice: Snapshot,
+    /// The groups the slice holds, with descriptions and member counts.
     pub groups: Vec<GroupInfo>,
-    pub resources: Vec<ResourceInfo>,
-    pub companies: Vec<NamedCompany>,
-    pub now: i64,
+    /// Names of the people the slice names (the viewer, requesters).
+    pub people: Vec<Person>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -441,6 +441,8 @@ pub struct GroupInfo {
     pub id: i64,
     pub name: String,
     pub description: String,
+    /// How many members it has.
+    pub size: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -478,6 +480,9 @@ pub struct MemberSearch {
     /// Part of a name or email, case-insensitive.
     #[serde(default)]
     pub q: String,
+    /// Only Active members with this role (no invitations).
+    #[cfg_attr(feature = "openapi", param(value_type = Option<String>))]
+    pub role: Option<Role>,
     /// The `next` cursor of the previous page.
     pub after: Option<String>,
     /// Rows per page (1 to 200, default 50).
@@ -496,21 +501,64 @@ pub struct PageQuery {
 }
 
 /// A page of the Users list: waiting invitations first (by email), then
-/// Active members (by name).
+/// Active members (by name), with the slice their rows' controls decide on.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MemberPage {
     pub rows: Vec<MemberRow>,
     /// Pass as `after` for the next page; absent on the last page.
     pub next: Option<String>,
+    /// Add to the base slice's facts (`Facts::add`).
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub slice: Snapshot,
 }
 
-/// A page of the resources the viewer may see, by id.
+/// A page of the resources the viewer may see, by id, with the slice
+/// their controls and run plans decide on.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ResourcePage {
     pub resources: Vec<ResourceRow>,
     pub next: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub slice: Snapshot,
+    /// Names of the other resources the slice holds (a flow's integration,
+    /// the jobs its run plan names).
+    pub names: Vec<Named>,
+}
+
+/// Filters of the resources list.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+pub struct ResourceQuery {
+    /// Only resources of this kind.
+    #[cfg_attr(feature = "openapi", param(value_type = Option<String>))]
+    pub kind: Option<ResourceKind>,
+    /// Part of a name, case-insensitive.
+    #[serde(default)]
+    pub q: String,
+    /// The `next` cursor of the previous page.
+    pub after: Option<String>,
+    /// Rows per page (1 to 200, default 50).
+    pub limit: Option<u32>,
+}
+
+/// A page of a group's members, with their slice.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct GroupMemberPage {
+    pub members: Vec<Person>,
+    pub next: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub slice: Snapshot,
+}
+
+/// What deleting a group would do.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct GroupImpact {
+    /// Resources that name only this group: admin-only once it is gone.
+    pub resources_left_admin_only: usize,
 }
 
 /// A page of the audit log, newest first.

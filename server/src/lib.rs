@@ -12,6 +12,7 @@ pub mod changes;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod etag;
 pub mod facts_cache;
 pub mod load;
 pub mod mail;
@@ -43,6 +44,7 @@ pub fn app(state: AppState, dist: Option<&Path>) -> Router {
             "/api/{*rest}",
             axum::routing::any(|| async { error::AppError::NotFound("No such API route.") }),
         )
+        .layer(axum::middleware::from_fn(etag::etag))
         .layer(RequestBodyLimitLayer::new(MAX_BODY))
         .with_state(state);
     let router = match dist {

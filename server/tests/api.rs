@@ -17,4 +17,7 @@ scenarios!(TestApp::sqlite();
     openapi_covers_every_route,
     companies_support_and_audit_filters,
     serves_the_spa_with_fallback,
+    resource_pages_follow_the_policy,
+    nothing_unneeded_is_sent,
+    reads_revalidate_with_etags,
 );

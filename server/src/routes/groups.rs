@@ -1,26 +1,31 @@
 //! Groups and their members. The default group cannot be edited.
 
-use axum::extract::{Path, State};
-use axum::routing::{delete, patch, post};
+use axum::extract::{Path, Query, State};
+use axum::routing::{delete, get, patch, post};
 use axum::{Json, Router};
 use policy::{Action, Id};
 use serde_json::json;
 
 use super::workspaces::Created;
-use super::{DONE, Done};
+use super::{DONE, Done, read};
 use crate::auth::CurrentUser;
 use crate::body::Body;
 use crate::changes::Key;
-use crate::error::ApiResult;
+use crate::db::col;
+use crate::error::{ApiResult, AppError};
+use crate::page;
 use crate::state::AppState;
 use crate::write::{Audit, AuditKind, Scope, Write};
-pub use policy::api::{AddMembers, ConfirmDelete, GroupFields};
+pub use policy::api::{
+    AddMembers, ConfirmDelete, GroupFields, GroupImpact, GroupMemberPage, MemberSearch, Person,
+};
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/workspaces/{ws}/groups", post(create))
         .route("/api/workspaces/{ws}/groups/{group}", patch(edit).delete(remove))
-        .route("/api/workspaces/{ws}/groups/{group}/members", post(add_members))
+        .route("/api/workspaces/{ws}/groups/{group}/impact", get(impact))
+        .route("/api/workspaces/{ws}/groups/{group}/members", get(members).post(add_members))
         .route("/api/workspaces/{ws}/groups/{group}/members/{account}", delete(remove_member))
 }
 
@@ -123,6 +128,83 @@ pub async fn remove(
     ));
     w.commit().await?;
     Ok(Json(DONE))
+}
+
+/// A page of a group's members (the default group: every member), by
+/// name, searchable, with the slice their controls decide on.
+#[utoipa::path(get, path = "/api/workspaces/{ws}/groups/{group}/members", params(MemberSearch), responses((status = 200, body = GroupMemberPage), (status = 400, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn members(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Path((ws, group)): Path<(Id, Id)>,
+    Query(search): Query<MemberSearch>,
+) -> ApiResult<Json<GroupMemberPage>> {
+    let mut r = read(&st, &user, ws, &Action::ViewGroups { workspace: ws }).await?;
+    let is_default = r.facts().workspace(ws).and_then(|v| v.group(group)).map(|g| g.is_default);
+    let Some(is_default) = is_default else {
+        return Err(AppError::Denied(policy::Denial {
+            code: policy::Reason::UnknownGroup,
+            message: policy::Reason::UnknownGroup.default_message().into(),
+        }));
+    };
+    let limit = page::limit(search.limit);
+    let (key, after): (String, Id) = page::after(search.after.as_deref())?.unwrap_or_default();
+    let rows = sqlx::query(
+        "SELECT a.id, a.name, a.email, m.name_key FROM members m JOIN accounts a ON a.id = m.account_id \
+         WHERE m.workspace_id = $1 AND ($2 <> 0 OR m.account_id IN \
+           (SELECT account_id FROM group_members WHERE group_id = $3)) \
+         AND (m.name_key, m.account_id) > ($4, $5) \
+         AND (m.name_key LIKE $6 ESCAPE '\\' OR a.email LIKE $6 ESCAPE '\\') \
+         ORDER BY m.name_key, m.account_id LIMIT $7",
+    )
+    .bind(ws)
+    .bind(i64::from(is_default))
+    .bind(group)
+    .bind(&key)
+    .bind(after)
+    .bind(page::contains_pattern(&search.q))
+    .bind(limit)
+    .fetch_all(&mut *r.tx)
+    .await?;
+    let next = (i64::try_from(rows.len()).ok() == Some(limit))
+        .then(|| {
+            rows.last().map(|x| {
+                Ok::<_, AppError>(page::cursor(&(
+                    col::<String>(x, "name_key")?,
+                    col::<Id>(x, "id")?,
+                )))
+            })
+        })
+        .flatten()
+        .transpose()?;
+    let ids: Vec<Id> = rows.iter().map(|x| col(x, "id")).collect::<Result<_, _>>()?;
+    let slice =
+        r.facts().group_members_slice(user.id, ws, group, &ids).map_err(AppError::Denied)?;
+    let members = rows
+        .iter()
+        .map(|x| Ok(Person { id: col(x, "id")?, name: col(x, "name")?, email: col(x, "email")? }))
+        .collect::<Result<Vec<_>, AppError>>()?
+        .into_iter()
+        .filter(|p| slice.accounts.iter().any(|a| a.id == p.id))
+        .collect();
+    Ok(Json(GroupMemberPage { members, next, slice }))
+}
+
+/// What deleting a group would do (to those who may delete it).
+#[utoipa::path(get, path = "/api/workspaces/{ws}/groups/{group}/impact", responses((status = 200, body = GroupImpact), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn impact(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Path((ws, group)): Path<(Id, Id)>,
+) -> ApiResult<Json<GroupImpact>> {
+    let r = read(&st, &user, ws, &Action::ViewGroups { workspace: ws }).await?;
+    let name = r.facts().workspace(ws).and_then(|v| v.group(group)).map(|g| g.name.clone());
+    let may = Action::DeleteGroup { workspace: ws, group, confirm_name: name.unwrap_or_default() };
+    if let Some(e) = super::deny(r.facts(), user.id, &may) {
+        return Err(e);
+    }
+    let n = r.facts().workspace(ws).and_then(|v| v.resources_orphaned_by_deleting(group));
+    Ok(Json(GroupImpact { resources_left_admin_only: n.unwrap_or(0) }))
 }
 
 /// Add one or several Active members to a group.

@@ -33,9 +33,10 @@ enum UsersCursor {
     Member(String, Id),
 }
 
-/// The Users list: waiting invitations, then Active members, searchable,
-/// paged by keyset (each part an index range: the cost of a page does not
-/// grow with the workspace).
+/// The Users list: waiting invitations, then Active members, searchable
+/// (or only the members holding one role), paged by keyset (each part an
+/// index range: a page costs the same at any size), with the slice the
+/// rows' controls decide on.
 #[utoipa::path(get, path = "/api/workspaces/{ws}/members", params(MemberSearch), responses((status = 200, body = MemberPage), (status = 400, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn list(
     State(st): State<AppState>,
@@ -44,14 +45,14 @@ pub async fn list(
     Query(search): Query<MemberSearch>,
 ) -> ApiResult<Json<MemberPage>> {
     let mut r = read(&st, &user, ws, &Action::ViewUsers { workspace: ws }).await?;
-    drop(r.facts);
     let limit = page::limit(search.limit);
     let pattern = page::contains_pattern(&search.q);
     let cursor = page::after::<UsersCursor>(search.after.as_deref())?;
     let now = st.now();
     let mut rows = Vec::new();
     let mut next = None;
-    if !matches!(cursor, Some(UsersCursor::Member(..))) {
+    let with_invitations = search.role.is_none();
+    if with_invitations && !matches!(cursor, Some(UsersCursor::Member(..))) {
         let (email, id) = match &cursor {
             Some(UsersCursor::Invitation(e, i)) => (e.clone(), *i),
             _ => (String::new(), 0),
@@ -94,12 +95,13 @@ pub async fn list(
              JOIN accounts a ON a.id = m.account_id LEFT JOIN companies p ON p.id = m.partner_company_id \
              WHERE m.workspace_id = $1 AND (m.name_key, m.account_id) > ($2, $3) \
              AND (m.name_key LIKE $4 ESCAPE '\\' OR a.email LIKE $4 ESCAPE '\\') \
-             ORDER BY m.name_key, m.account_id LIMIT $5",
+             AND ($5 = '' OR m.role = $5) ORDER BY m.name_key, m.account_id LIMIT $6",
         )
         .bind(ws)
         .bind(&key)
         .bind(id)
         .bind(&pattern)
+        .bind(search.role.map(|x| enum_text(&x)).unwrap_or_default())
         .bind(room)
         .fetch_all(&mut *r.tx)
         .await?;
@@ -120,8 +122,18 @@ pub async fn list(
             next = None;
         }
     }
+    // The policy decides what of these rows the viewer is sent.
+    let accounts: Vec<Id> = rows.iter().filter(|x| x.invitation.is_none()).map(|x| x.id).collect();
+    let invitations: Vec<Id> = rows.iter().filter_map(|x| x.invitation).collect();
+    let slice =
+        r.facts().members_slice(user.id, ws, &accounts, &invitations).map_err(AppError::Denied)?;
+    let sent = slice.workspaces.first();
+    rows.retain(|x| match x.invitation {
+        Some(i) => sent.is_some_and(|w| w.invitations.iter().any(|s| s.id == i)),
+        None => sent.is_some_and(|w| w.members.iter().any(|m| m.account == x.id)),
+    });
     let next = next.map(|c| page::cursor(&c));
-    Ok(Json(MemberPage { rows, next }))
+    Ok(Json(MemberPage { rows, next, slice }))
 }
 
 /// Change an Active member's permission.

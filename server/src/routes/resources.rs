@@ -3,7 +3,7 @@
 use axum::extract::{Path, Query, State};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
-use policy::{Action, Id, ResourceKind, RunPlan};
+use policy::{Action, FlowRule, Id, ResourceKind, ResourceVisibility, RunPlan};
 use serde_json::json;
 
 use super::workspaces::{Created, check_title};
@@ -17,7 +17,9 @@ use crate::load::enum_text;
 use crate::page;
 use crate::state::AppState;
 use crate::write::{Audit, AuditKind, Scope, Write};
-pub use policy::api::{NewResource, PageQuery, Rename, ResourcePage, ResourceRow, SetGroups};
+pub use policy::api::{
+    Named, NewResource, Rename, ResourcePage, ResourceQuery, ResourceRow, SetGroups,
+};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -27,72 +29,138 @@ pub fn router() -> Router<AppState> {
         .route("/api/workspaces/{ws}/resources/{res}/run", post(run))
 }
 
-/// The resources the signed-in user may view, by id, paged. Rows are read
-/// in batches after the cursor and kept when the policy lets the viewer
-/// view them, until the page is full.
-#[utoipa::path(get, path = "/api/workspaces/{ws}/resources", params(PageQuery), responses((status = 200, body = ResourcePage), (status = 400, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
+/// What the policy says a viewer sees of resources, compiled into SQL over
+/// `resources r` — exactly that, no second copy of a rule: the kinds it
+/// sees outright, the kinds it sees through their own groups, flows
+/// through their integration. The binds follow `$first` on.
+fn visibility_sql(v: &ResourceVisibility, first: usize) -> (String, Vec<Bind>) {
+    let mut binds = Vec::new();
+    let list = |items: Vec<Bind>, binds: &mut Vec<Bind>| {
+        let start = first + binds.len();
+        let n = items.len();
+        binds.extend(items);
+        crate::db::placeholders(start, n)
+    };
+    let kinds = |ks: &[ResourceKind]| ks.iter().map(|k| Bind::Text(enum_text(k))).collect();
+    let groups: Vec<Bind> = v.groups.iter().map(|&g| Bind::Int(g)).collect();
+    let mut any = Vec::new();
+    if !v.kinds.is_empty() {
+        any.push(format!("r.kind IN ({})", list(kinds(&v.kinds), &mut binds)));
+    }
+    if !v.grouped.is_empty() && !groups.is_empty() {
+        let k = list(kinds(&v.grouped), &mut binds);
+        let g = list(groups.clone(), &mut binds);
+        any.push(format!(
+            "(r.kind IN ({k}) AND EXISTS (SELECT 1 FROM resource_groups rg \
+             WHERE rg.resource_id = r.id AND rg.group_id IN ({g})))"
+        ));
+    }
+    let integration =
+        "SELECT 1 FROM resources i WHERE i.id = r.integration_id AND i.kind = 'integration'";
+    match v.flows {
+        Some(FlowRule::WithIntegration) => {
+            any.push(format!("(r.kind = 'flow' AND EXISTS ({integration}))"));
+        }
+        Some(FlowRule::IntegrationInGroups) if !groups.is_empty() => {
+            let g = list(groups, &mut binds);
+            any.push(format!(
+                "(r.kind = 'flow' AND EXISTS ({integration} AND EXISTS (SELECT 1 FROM resource_groups rg \
+                 WHERE rg.resource_id = i.id AND rg.group_id IN ({g}))))"
+            ));
+        }
+        _ => {}
+    }
+    let sql = if any.is_empty() { "1 = 0".to_owned() } else { format!("({})", any.join(" OR ")) };
+    (sql, binds)
+}
+
+/// A value bound into a built query.
+#[derive(Debug, Clone)]
+enum Bind {
+    Int(i64),
+    Text(String),
+}
+
+/// The resources the signed-in user may view (of one kind, matching a
+/// name, or all), by id, paged: the policy's visibility is compiled into
+/// the page query, so every filter applies before the page is cut. With
+/// the slice their controls and run plans decide on.
+#[utoipa::path(get, path = "/api/workspaces/{ws}/resources", params(ResourceQuery), responses((status = 200, body = ResourcePage), (status = 400, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn list(
     State(st): State<AppState>,
     user: CurrentUser,
     Path(ws): Path<Id>,
-    Query(q): Query<PageQuery>,
+    Query(q): Query<ResourceQuery>,
 ) -> ApiResult<Json<ResourcePage>> {
     let mut r = read(&st, &user, ws, &Action::ViewWorkspace { workspace: ws }).await?;
-    let limit = usize::try_from(page::limit(q.limit)).unwrap_or(50);
-    let mut after: i64 = page::after(q.after.as_deref())?.unwrap_or(0);
-    let mut rows = Vec::with_capacity(limit);
-    let mut next = None;
-    'pages: loop {
-        let batch = sqlx::query(
-            "SELECT id, name FROM resources WHERE workspace_id = $1 AND id > $2 ORDER BY id LIMIT $3",
-        )
+    let limit = page::limit(q.limit);
+    let after: i64 = page::after(q.after.as_deref())?.unwrap_or(0);
+    let visibility = r.facts().resource_visibility(user.id, ws);
+    let (seen, binds) = visibility_sql(&visibility, 6);
+    let sql = format!(
+        "SELECT r.id, r.name FROM resources r WHERE r.workspace_id = $1 AND r.id > $2 \
+         AND ($3 = '' OR r.kind = $3) AND lower(r.name) LIKE $4 ESCAPE '\\' AND {seen} \
+         ORDER BY r.id LIMIT $5"
+    );
+    let mut query = sqlx::query(&sql)
         .bind(ws)
         .bind(after)
-        .bind(i64::try_from(limit * 2).unwrap_or(100))
-        .fetch_all(&mut *r.tx)
-        .await?;
-        let done = batch.len() < limit * 2;
-        for row in &batch {
-            let id: Id = col(row, "id")?;
-            after = id;
-            let view = Action::ViewResource { workspace: ws, resource: id };
-            if !r.facts().decide(user.id, &view).is_allowed() {
-                continue;
-            }
-            if let Some(row) = resource_row(&r, ws, id, col(row, "name")?) {
-                rows.push(row);
-            }
-            if rows.len() == limit {
-                next = Some(page::cursor(&id));
-                break 'pages;
-            }
-        }
-        if done {
-            break;
-        }
+        .bind(q.kind.map(|k| enum_text(&k)).unwrap_or_default())
+        .bind(page::contains_pattern(&q.q))
+        .bind(limit);
+    for b in binds {
+        query = match b {
+            Bind::Int(i) => query.bind(i),
+            Bind::Text(t) => query.bind(t),
+        };
     }
-    Ok(Json(ResourcePage { resources: rows, next }))
+    let found = query.fetch_all(&mut *r.tx).await?;
+    let mut names: std::collections::HashMap<Id, String> = found
+        .iter()
+        .map(|row| Ok((col(row, "id")?, col(row, "name")?)))
+        .collect::<Result<_, AppError>>()?;
+    let ids: Vec<Id> = found.iter().map(|row| col(row, "id")).collect::<Result<_, _>>()?;
+    let next = (i64::try_from(ids.len()).ok() == Some(limit))
+        .then(|| ids.last().map(page::cursor))
+        .flatten();
+    let slice = r.facts().resources_slice(user.id, ws, &ids).map_err(AppError::Denied)?;
+    let held: Vec<&policy::Resource> = slice.workspaces.iter().flat_map(|w| &w.resources).collect();
+    let rows: Vec<ResourceRow> = ids
+        .iter()
+        .filter_map(|id| held.iter().find(|x| x.id == *id))
+        .map(|res| row_of(&held, res, names.remove(&res.id).unwrap_or_default()))
+        .collect();
+    let others: Vec<Id> =
+        held.iter().map(|x| x.id).filter(|id| !rows.iter().any(|row| row.id == *id)).collect();
+    drop(r.facts);
+    let names = super::workspaces::names_by_id(&mut r.tx, "resources", "name", &others)
+        .await?
+        .into_iter()
+        .map(|(id, name)| Named { id, name })
+        .collect();
+    Ok(Json(ResourcePage { resources: rows, next, slice, names }))
 }
 
 /// A resource as the list shows it (a flow with its integration's groups).
-fn resource_row(r: &super::Read, ws: Id, id: Id, name: String) -> Option<ResourceRow> {
-    let view = r.facts().workspace(ws)?;
-    let res = view.resource(id)?;
+fn row_of(held: &[&policy::Resource], res: &policy::Resource, name: String) -> ResourceRow {
     let inherited = res.kind == ResourceKind::Flow;
     let groups = if inherited {
-        res.integration.and_then(|i| view.resource(i)).map(|i| i.groups.clone()).unwrap_or_default()
+        res.integration
+            .and_then(|i| held.iter().find(|x| x.id == i))
+            .map(|i| i.groups.clone())
+            .unwrap_or_default()
     } else {
         res.groups.clone()
     };
-    Some(ResourceRow {
-        id,
+    ResourceRow {
+        id: res.id,
         kind: res.kind,
         name,
         groups,
         inherited,
         integration: res.integration,
         components: res.components.clone(),
-    })
+    }
 }
 
 /// Create a resource; it starts in the default group.
@@ -178,7 +246,9 @@ pub async fn rename(
         .bind(res)
         .execute(&mut *w.tx)
         .await?;
-    // A name is no fact of the policy's: no version change.
+    // A name is no fact of the policy's, but pages show it: a new version
+    // tells clients to revalidate.
+    w.changed(Key::Resource(res));
     w.audit(Audit::workspace(
         ws,
         AuditKind::ResourceEdit,

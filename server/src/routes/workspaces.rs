@@ -4,7 +4,7 @@
 use axum::extract::{Path, Query, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use policy::{Action, Facts, Id, Role, RoleToggles, Snapshot};
+use policy::{Action, Facts, Id, Role, RoleToggles};
 use serde_json::json;
 
 use super::{DONE, Done, read};
@@ -18,14 +18,15 @@ use crate::page;
 use crate::state::AppState;
 use crate::write::{Audit, AuditKind, Scope, Write};
 pub use policy::api::{
-    AuditEntry, AuditFilter, AuditPage, Created, GroupInfo, NamedCompany, NewWorkspace, Person,
-    ResourceInfo, Transfer, UpdateWorkspace, WorkspaceInfo, WorkspaceSnapshot,
+    AuditEntry, AuditFilter, AuditPage, Created, GroupInfo, NewWorkspace, Person, Transfer,
+    UpdateWorkspace, WorkspaceBase, WorkspaceInfo,
 };
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/companies/{company}/workspaces", post(create))
-        .route("/api/workspaces/{ws}", get(snapshot).patch(update).delete(remove))
+        .route("/api/workspaces/{ws}", get(base).patch(update).delete(remove))
+        .route("/api/workspaces/{ws}/decide", post(decide))
         .route("/api/workspaces/{ws}/transfer", post(transfer))
         .route("/api/workspaces/{ws}/audit", get(audit_log))
 }
@@ -126,137 +127,38 @@ pub async fn create(
     Ok(Json(Created { id }))
 }
 
-/// Analysts only see what their grant opens: without the `users` section
-/// the other people are removed from their copy of the facts, and resources
-/// of sections not granted are left out. Their own decisions do not change:
-/// every action on other people is refused to analysts anyway.
-fn redact_for_analyst(facts: &Facts, ws: Id, actor: Id) -> Snapshot {
-    let abilities = facts.abilities(actor, ws);
-    if !abilities.analyst {
-        return facts.snapshot().clone();
-    }
-    let users = abilities.users_tab.is_allowed();
-    let visible: std::collections::HashSet<Id> = facts
-        .snapshot()
-        .workspaces
-        .iter()
-        .filter(|w| w.id == ws)
-        .flat_map(|w| w.resources.iter())
-        .filter(|r| {
-            facts.explain(actor, &Action::ViewResource { workspace: ws, resource: r.id }).reason()
-                != Some(policy::Reason::SectionNotGranted)
-        })
-        .map(|r| r.id)
-        .collect();
-    let mut snapshot = facts.snapshot().clone();
-    for w in snapshot.workspaces.iter_mut().filter(|w| w.id == ws) {
-        w.resources.retain(|r| visible.contains(&r.id));
-        if !users {
-            w.members.retain(|m| m.account == actor);
-            w.invitations.clear();
-            w.requests.clear();
-            for g in &mut w.groups {
-                g.members.retain(|&m| m == actor);
-            }
-        }
-    }
-    let keep: std::collections::HashSet<Id> = snapshot
-        .workspaces
-        .iter()
-        .flat_map(|w| w.members.iter().map(|m| m.account))
-        .chain([actor])
-        .collect();
-    snapshot.accounts.retain(|a| keep.contains(&a.id));
-    for c in &mut snapshot.companies {
-        c.members.retain(|m| keep.contains(&m.account));
-    }
-    snapshot
-}
-
-/// The workspace as the signed-in user may see it.
-#[utoipa::path(get, path = "/api/workspaces/{ws}", responses((status = 200, body = WorkspaceSnapshot), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
-pub async fn snapshot(
+/// Opening a workspace: the signed-in user's base slice (the policy
+/// decides what it holds) and names for display. Bounded whatever the
+/// workspace's size: members, invitations and resources come in pages.
+#[utoipa::path(get, path = "/api/workspaces/{ws}", responses((status = 200, body = WorkspaceBase), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn base(
     State(st): State<AppState>,
     user: CurrentUser,
     Path(ws): Path<Id>,
-) -> ApiResult<Json<WorkspaceSnapshot>> {
+) -> ApiResult<Json<WorkspaceBase>> {
     let mut r = read(&st, &user, ws, &Action::ViewWorkspace { workspace: ws }).await?;
-    let snapshot = redact_for_analyst(r.facts(), ws, user.id);
-    let company = r.facts().workspace(ws).map(|w| w.data().company).unwrap_or_default();
+    let slice = r.facts().base_slice(user.id, ws).map_err(AppError::Denied)?;
     drop(r.facts);
     let tx = &mut r.tx;
     let w = sqlx::query("SELECT w.id, w.name, w.company_id, c.name AS company_name, w.data_studio FROM workspaces w JOIN companies c ON c.id = w.company_id WHERE w.id = $1")
         .bind(ws)
         .fetch_one(&mut **tx)
         .await?;
-    // Names of everyone the facts may hold (members, requesters, the
-    // people of the companies involved), in one query; then only those sent.
-    let mut names: std::collections::HashMap<Id, String> = sqlx::query(
-        "SELECT id, name FROM accounts WHERE id IN ( \
-           SELECT account_id FROM members WHERE workspace_id = $1 \
-           UNION SELECT account_id FROM access_requests WHERE workspace_id = $1 \
-           UNION SELECT account_id FROM company_members WHERE company_id IN ( \
-             SELECT $2 UNION SELECT partner_company_id FROM grants WHERE client_company_id = $2 \
-             UNION SELECT client_company_id FROM grants WHERE partner_company_id = $2))",
-    )
-    .bind(ws)
-    .bind(company)
-    .fetch_all(&mut **tx)
-    .await?
-    .iter()
-    .map(|r| Ok((col(r, "id")?, col(r, "name")?)))
-    .collect::<Result<_, AppError>>()?;
-    let people = snapshot
-        .accounts
+    let sent = slice.workspaces.first();
+    let group_ids: Vec<Id> = sent.iter().flat_map(|w| w.groups.iter().map(|g| g.id)).collect();
+    let mut descriptions = names_by_id(tx, "groups", "description", &group_ids).await?;
+    let groups = sent
         .iter()
-        .map(|a| Person {
-            id: a.id,
-            name: names.remove(&a.id).unwrap_or_default(),
-            email: a.email.clone(),
+        .flat_map(|w| &w.groups)
+        .map(|g| GroupInfo {
+            id: g.id,
+            name: g.name.clone(),
+            description: descriptions.remove(&g.id).unwrap_or_default(),
+            size: g.size.unwrap_or(0),
         })
         .collect();
-    let groups = sqlx::query("SELECT id, name, description FROM groups WHERE workspace_id = $1 ORDER BY is_default DESC, id")
-        .bind(ws)
-        .fetch_all(&mut **tx)
-        .await?
-        .iter()
-        .map(|r| Ok(GroupInfo { id: col(r, "id")?, name: col(r, "name")?, description: col(r, "description")? }))
-        .collect::<Result<Vec<_>, AppError>>()?;
-    let visible: std::collections::HashSet<Id> = snapshot
-        .workspaces
-        .iter()
-        .filter(|x| x.id == ws)
-        .flat_map(|x| x.resources.iter().map(|r| r.id))
-        .collect();
-    let resources =
-        sqlx::query("SELECT id, kind, name FROM resources WHERE workspace_id = $1 ORDER BY id")
-            .bind(ws)
-            .fetch_all(&mut **tx)
-            .await?
-            .iter()
-            .map(|r| {
-                Ok(ResourceInfo { id: col(r, "id")?, kind: col(r, "kind")?, name: col(r, "name")? })
-            })
-            .collect::<Result<Vec<_>, AppError>>()?
-            .into_iter()
-            .filter(|r| visible.contains(&r.id))
-            .collect();
-    let mut company_names: std::collections::HashMap<Id, String> = sqlx::query(
-        "SELECT id, name FROM companies WHERE id IN (SELECT $1 UNION SELECT partner_company_id FROM grants WHERE client_company_id = $1 \
-         UNION SELECT client_company_id FROM grants WHERE partner_company_id = $1)",
-    )
-    .bind(company)
-    .fetch_all(&mut **tx)
-    .await?
-    .iter()
-    .map(|r| Ok((col(r, "id")?, col(r, "name")?)))
-    .collect::<Result<_, AppError>>()?;
-    let companies = snapshot
-        .companies
-        .iter()
-        .map(|c| NamedCompany { id: c.id, name: company_names.remove(&c.id).unwrap_or_default() })
-        .collect();
-    Ok(Json(WorkspaceSnapshot {
+    let people = people(tx, &slice.accounts).await?;
+    Ok(Json(WorkspaceBase {
         workspace: WorkspaceInfo {
             id: ws,
             name: col(&w, "name")?,
@@ -264,13 +166,62 @@ pub async fn snapshot(
             company_name: col(&w, "company_name")?,
             data_studio: col::<i64>(&w, "data_studio")? != 0,
         },
-        snapshot,
-        people,
+        slice,
         groups,
-        resources,
-        companies,
-        now: st.now(),
+        people,
     }))
+}
+
+/// `id -> column` of `table` for `ids`, in one query (none for no ids).
+pub async fn names_by_id(
+    tx: &mut Tx,
+    table: &str,
+    column: &str,
+    ids: &[Id],
+) -> Result<std::collections::HashMap<Id, String>, AppError> {
+    if ids.is_empty() {
+        return Ok(std::collections::HashMap::new());
+    }
+    let sql = format!(
+        "SELECT id, {column} AS v FROM {table} WHERE id IN ({})",
+        crate::db::placeholders(1, ids.len())
+    );
+    let mut q = sqlx::query(&sql);
+    for id in ids {
+        q = q.bind(*id);
+    }
+    q.fetch_all(&mut **tx).await?.iter().map(|r| Ok((col(r, "id")?, col(r, "v")?))).collect()
+}
+
+/// The slice's accounts with their names, in one query.
+pub async fn people(tx: &mut Tx, accounts: &[policy::Account]) -> Result<Vec<Person>, AppError> {
+    let ids: Vec<Id> = accounts.iter().map(|a| a.id).collect();
+    let mut names = names_by_id(tx, "accounts", "name", &ids).await?;
+    Ok(accounts
+        .iter()
+        .map(|a| Person {
+            id: a.id,
+            name: names.remove(&a.id).unwrap_or_default(),
+            email: a.email.clone(),
+        })
+        .collect())
+}
+
+/// The server's decision on `action` for the signed-in user, on the whole
+/// facts: what a slice answers `incomplete_facts` about (an email not yet a
+/// member, a group name not taken) without writing anything.
+#[utoipa::path(post, path = "/api/workspaces/{ws}/decide", request_body = Object, responses((status = 200, body = Object), (status = 400, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn decide(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Path(ws): Path<Id>,
+    Body(action): Body<Action>,
+) -> ApiResult<Json<policy::DecisionWire>> {
+    if action.workspace() != Some(ws) {
+        return Err(AppError::invalid("workspace", "The action must be about this workspace."));
+    }
+    let r = read(&st, &user, ws, &Action::ViewWorkspace { workspace: ws }).await?;
+    Ok(Json(policy::DecisionWire::from(&r.facts().decide(user.id, &action))))
 }
 
 /// Turn Data Studio on or off (Owner and Admins).

@@ -2,6 +2,7 @@
 //! SQLite file or a fresh PostgreSQL database per test.
 #![allow(dead_code, unreachable_pub, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+pub mod need_to_know;
 pub mod scenarios;
 
 use axum::Router;
@@ -100,6 +101,27 @@ impl TestApp {
             map.insert("__cookie".into(), json!(cookie));
         }
         (status, value)
+    }
+
+    /// A GET with extra headers; returns status, headers and the raw body.
+    pub async fn get_with(
+        &self,
+        path: &str,
+        who: &Client,
+        headers: &[(&str, &str)],
+    ) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+        let mut req = Request::builder()
+            .method("GET")
+            .uri(path)
+            .header("cookie", format!("gatehouse_session={}", who.cookie));
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let res = self.router.clone().oneshot(req.body(Body::empty()).unwrap()).await.unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = res.into_body().collect().await.unwrap().to_bytes().to_vec();
+        (status, headers, bytes)
     }
 
     pub async fn get(&self, path: &str, who: &Client) -> (StatusCode, Value) {

@@ -1,0 +1,52 @@
+//! Revalidation for the API's reads: every successful GET carries an ETag
+//! (a hash of its body) and `Cache-Control: private, no-cache`, and a
+//! request whose `If-None-Match` names the current tag gets 304 with no
+//! body. A tab switch that changed nothing costs a round trip of headers.
+//! The server still decides and reads as for any request: a revoked
+//! analyst or a removed member is refused, not answered from a cache.
+
+use axum::body::Body;
+use axum::extract::Request;
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use http_body_util::BodyExt;
+use sha2::{Digest, Sha256};
+
+/// Largest body hashed (bigger responses go out untagged).
+const MAX_TAGGED: usize = 8 * 1024 * 1024;
+
+pub async fn etag(req: Request, next: Next) -> Response {
+    if req.method() != Method::GET {
+        return next.run(req).await;
+    }
+    let asked = req.headers().get(header::IF_NONE_MATCH).cloned();
+    let res = next.run(req).await;
+    if res.status() != StatusCode::OK {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    let bytes = match http_body_util::Limited::new(body, MAX_TAGGED).collect().await {
+        Ok(b) => b.to_bytes(),
+        Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    };
+    let digest = Sha256::digest(&bytes);
+    let tag = format!("\"{}\"", hex::encode(&digest[..12]));
+    let Ok(value) = HeaderValue::from_str(&tag) else {
+        return Response::from_parts(parts, Body::from(bytes));
+    };
+    parts.headers.insert(header::ETAG, value.clone());
+    parts.headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-cache"));
+    let matches = asked.as_ref().and_then(|v| v.to_str().ok()).is_some_and(|v| {
+        v.split(',').map(str::trim).any(|t| t == tag || t == format!("W/{tag}") || t == "*")
+    });
+    if matches {
+        let mut not_modified = StatusCode::NOT_MODIFIED.into_response();
+        not_modified.headers_mut().insert(header::ETAG, value);
+        not_modified
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-cache"));
+        return not_modified;
+    }
+    Response::from_parts(parts, Body::from(bytes))
+}
