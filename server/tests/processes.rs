@@ -1312,7 +1312,7 @@ async fn postgres_two_servers_race_conflicting_writes() {
 #[ignore = "needs PostgreSQL; cargo xtask test starts one"]
 async fn postgres_two_servers_company_writes_beside_workspace_writes() {
     let _serial = SERIAL.lock().await;
-    const ROUNDS: usize = 60;
+    const ROUNDS: usize = 40;
     let url = fresh_pg_database().await;
     let store = Store::Postgres(url.clone());
     let dirs = [tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap()];
@@ -1328,7 +1328,9 @@ async fn postgres_two_servers_company_writes_beside_workspace_writes() {
     let ws = demo.ws;
     let mut failures = Vec::new();
     let started = Instant::now();
+    let mut rounds = 0;
     for round in 0..ROUNDS {
+        rounds += 1;
         let (x, y) = if round.is_multiple_of(2) { (0, 1) } else { (1, 0) };
         let live = scalar(
             &db,
@@ -1383,18 +1385,22 @@ async fn postgres_two_servers_company_writes_beside_workspace_writes() {
         }
         let violations = invariant_violations(&db).await;
         assert!(violations.is_empty(), "round {round}: {violations:#?}");
+        if failures.len() >= 10 {
+            break; // enough evidence
+        }
     }
     eprintln!(
-        "company writes beside workspace writes, two servers on PostgreSQL: {ROUNDS} rounds in {:.1?}, {} failed",
+        "company writes beside workspace writes, two servers on PostgreSQL: {rounds} rounds in {:.1?}, {} failed",
         started.elapsed(),
         failures.len()
     );
     assert!(
         failures.is_empty() && http.server_errors().is_empty(),
-        "{} of {} writes failed:\n{}\nserver a:\n{}\nserver b:\n{}",
+        "{} of {} writes failed:\n{}\nthe requests answered 5xx:\n{}\nserver a:\n{}\nserver b:\n{}",
         failures.len(),
-        3 * ROUNDS,
+        3 * rounds,
         failures.join("\n"),
+        http.server_errors().join("\n"),
         a.tail(20),
         b.tail(20)
     );
