@@ -1078,15 +1078,18 @@ impl Race {
         let (owner, analyst) = (self.beta_admin.clone(), self.analyst.clone());
         let grant_path = format!("/api/grants/{grant}");
         let resources_path = format!("/api/workspaces/{ws}/resources");
-        let (revoke, write) = tokio::join!(
-            self.http.delete(self.base(x), &grant_path, &owner.s),
-            self.http.post(
-                self.base(y),
-                &resources_path,
-                json!({"kind": "integration", "name": name}),
-                &analyst.s
-            ),
-        );
+        // The revocation does more work before it locks: every other round
+        // the analyst's write starts a millisecond later, so both orders happen.
+        let delay =
+            if (round / 5).is_multiple_of(2) { None } else { Some(Duration::from_millis(1)) };
+        let (revoke, write) =
+            tokio::join!(self.http.delete(self.base(x), &grant_path, &owner.s), async {
+                if let Some(d) = delay {
+                    tokio::time::sleep(d).await;
+                }
+                let body = json!({"kind": "integration", "name": name});
+                self.http.post(self.base(y), &resources_path, body, &analyst.s).await
+            },);
         self.log.push(format!(
             "round {round}: revoke {grant} via {x}: {revoke}; analyst write via {y}: {write}"
         ));
