@@ -182,6 +182,7 @@ const PASSWORD: &str = "statement counting";
 struct Tenant {
     label: String,
     ws: i64,
+    company: i64,
     /// A named group the allowed write adds members to.
     team: i64,
     /// Members not in `team`, added one per allowed write.
@@ -320,6 +321,7 @@ async fn seed(st: &AppState, tag: &str, members: usize, groups: usize, resources
     Tenant {
         label: format!("{members} members / {resources} resources"),
         ws,
+        company,
         team,
         changed: ids[2],
         outsiders,
@@ -334,12 +336,21 @@ enum Req {
     MembersPage,
     ResourcesPage,
     Toggles,
+    AuditPage,
+    CompanyPage,
     AllowedWrite,
     DeniedWrite,
 }
 
-const REQUESTS: [Req; 5] =
-    [Req::MembersPage, Req::ResourcesPage, Req::Toggles, Req::AllowedWrite, Req::DeniedWrite];
+const REQUESTS: [Req; 7] = [
+    Req::MembersPage,
+    Req::ResourcesPage,
+    Req::Toggles,
+    Req::AuditPage,
+    Req::CompanyPage,
+    Req::AllowedWrite,
+    Req::DeniedWrite,
+];
 
 impl Req {
     fn name(self) -> &'static str {
@@ -347,6 +358,8 @@ impl Req {
             Req::MembersPage => "a page of members",
             Req::ResourcesPage => "a page of resources",
             Req::Toggles => "the toggles",
+            Req::AuditPage => "a page of the audit log",
+            Req::CompanyPage => "the company page",
             Req::AllowedWrite => "an allowed write (add a group member)",
             Req::DeniedWrite => "a denied write (a Developer adds one)",
         }
@@ -376,6 +389,8 @@ async fn measure(
             ("GET", format!("/api/workspaces/{ws}/resources?limit=50"), None, &who.owner)
         }
         Req::Toggles => ("GET", format!("/api/workspaces/{ws}/toggles"), None, &who.owner),
+        Req::AuditPage => ("GET", format!("/api/workspaces/{ws}/audit?limit=50"), None, &who.owner),
+        Req::CompanyPage => ("GET", format!("/api/companies/{}", t.company), None, &who.owner),
         Req::AllowedWrite => {
             let account = t.outsiders.pop().expect("an account outside the team");
             (
