@@ -8,10 +8,10 @@ use gloo_net::http::{Request, RequestBuilder};
 use policy::Id;
 use policy::api::{
     Accept, AddMembers, AuditPage, Capabilities, CompanyDetail, CompanyPage, ConfirmDelete,
-    Created, Done, GrantCreated, GroupFields, InvitationInfo, InvitationSent, JoinLink, Me,
-    MemberPage, Named, NewAnalyst, NewCompanyMember, NewGrant, NewInvitation, NewResource, NewRole,
-    NewWorkspace, Redeem, Redeemed, SaveToggles, Saved, Session, SetGroups, SignIn, SignUp,
-    Transfer, UpdateWorkspace, WorkspaceSnapshot,
+    Created, Done, GrantCreated, GroupFields, GroupImpact, GroupMemberPage, InvitationInfo,
+    InvitationSent, JoinLink, Me, MemberPage, Named, NewAnalyst, NewCompanyMember, NewGrant,
+    NewInvitation, NewResource, NewRole, NewWorkspace, Redeem, Redeemed, ResourcePage, SaveToggles,
+    Saved, Session, SetGroups, SignIn, SignUp, Transfer, UpdateWorkspace, WorkspaceBase,
 };
 use policy::{Role, RunPlan};
 use serde::Serialize;
@@ -173,8 +173,52 @@ pub async fn sign_out() -> ApiResult<Done> {
 
 // ---- workspaces -----------------------------------------------------------
 
-pub async fn workspace(ws: Id) -> ApiResult<WorkspaceSnapshot> {
+/// Opening a workspace: the signed-in user's base slice.
+pub async fn workspace(ws: Id) -> ApiResult<WorkspaceBase> {
     get(&format!("/api/workspaces/{ws}")).await
+}
+
+/// The server's decision about `action` on the whole facts (what a slice
+/// answers `incomplete_facts` about).
+pub async fn decide(ws: Id, action: &policy::Action) -> ApiResult<policy::Decision> {
+    let wire: policy::DecisionWire = post(&format!("/api/workspaces/{ws}/decide"), action).await?;
+    policy::Decision::try_from(wire).map_err(ApiError::network)
+}
+
+/// A page of the resources the user may see (`kind`: only that kind).
+pub async fn resources(
+    ws: Id,
+    kind: Option<policy::ResourceKind>,
+    cursor: Option<&str>,
+) -> ApiResult<ResourcePage> {
+    let kind = kind.map(|k| format!("&kind={}", wire_name(&k))).unwrap_or_default();
+    get(&format!("/api/workspaces/{ws}/resources?limit=100{kind}{}", after(cursor))).await
+}
+
+/// A page of a group's members, searchable.
+pub async fn group_members(
+    ws: Id,
+    group: Id,
+    q: &str,
+    cursor: Option<&str>,
+) -> ApiResult<GroupMemberPage> {
+    get(&format!("/api/workspaces/{ws}/groups/{group}/members?q={}{}", escape(q), after(cursor)))
+        .await
+}
+
+/// What deleting a group would do.
+pub async fn group_impact(ws: Id, group: Id) -> ApiResult<GroupImpact> {
+    get(&format!("/api/workspaces/{ws}/groups/{group}/impact")).await
+}
+
+/// A page of the Active members holding `role`.
+pub async fn members_with_role(ws: Id, role: Role, cursor: Option<&str>) -> ApiResult<MemberPage> {
+    get(&format!(
+        "/api/workspaces/{ws}/members?role={}&limit=100{}",
+        wire_name(&role),
+        after(cursor)
+    ))
+    .await
 }
 
 pub async fn create_workspace(company: Id, body: NewWorkspace) -> ApiResult<Created> {

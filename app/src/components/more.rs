@@ -3,12 +3,13 @@
 
 use leptos::prelude::*;
 
-/// The pages after the first: their rows and where the list continues
-/// (`None` until a further page was loaded: then the first page's cursor
-/// applies).
+/// The pages after the first: their rows, their slices (added to the
+/// facts the rows are decided on) and where the list continues (`None`
+/// until a further page was loaded: then the first page's cursor applies).
 #[derive(Debug)]
 pub struct More<T: Send + Sync + 'static> {
     pub rows: RwSignal<Vec<T>>,
+    pub slices: RwSignal<Vec<policy::Snapshot>>,
     pub next: RwSignal<Option<Option<String>>>,
 }
 
@@ -21,12 +22,17 @@ impl<T: Send + Sync + 'static> Copy for More<T> {}
 
 impl<T: Clone + Send + Sync + 'static> More<T> {
     pub fn new() -> Self {
-        More { rows: RwSignal::new(Vec::new()), next: RwSignal::new(None) }
+        More {
+            rows: RwSignal::new(Vec::new()),
+            slices: RwSignal::new(Vec::new()),
+            next: RwSignal::new(None),
+        }
     }
 
     /// Back to the first page only (the list is read again).
     pub fn reset(&self) {
         self.rows.set(Vec::new());
+        self.slices.set(Vec::new());
         self.next.set(None);
     }
 
@@ -38,9 +44,12 @@ impl<T: Clone + Send + Sync + 'static> More<T> {
         (rows, self.next.get().unwrap_or(first_next))
     }
 
-    /// Appends a further page.
-    pub fn push(&self, rows: Vec<T>, next: Option<String>) {
+    /// Appends a further page (and its slice, if it has one).
+    pub fn push(&self, rows: Vec<T>, next: Option<String>, slice: Option<policy::Snapshot>) {
         self.rows.update(|r| r.extend(rows));
+        if let Some(s) = slice {
+            self.slices.update(|all| all.push(s));
+        }
         self.next.set(Some(next));
     }
 }

@@ -40,7 +40,7 @@ pub fn AuditPage() -> impl IntoView {
         let (ws, a, k) = (ctx.id.get_untracked(), actor.get_untracked(), kind.get_untracked());
         leptos::task::spawn_local(async move {
             if let Ok(page) = api::audit(ws, a, &k, Some(&cursor)).await {
-                more.push(page.entries, page.next);
+                more.push(page.entries, page.next, None);
             }
         });
     });
@@ -49,7 +49,15 @@ pub fn AuditPage() -> impl IntoView {
         if let Some(why) = loaded.abilities().audit.message() {
             return Some(view! { <section class="page"><p class="notice error" role="alert">{why.to_owned()}</p></section> }.into_any());
         }
-        let people = loaded.snap.people.clone();
+        // The people who made the changes loaded so far.
+        let mut people: Vec<(Id, String)> = Vec::new();
+        if let Some(Ok(page)) = entries.get() {
+            for e in page.entries.iter().chain(more.rows.get().iter()) {
+                if !people.iter().any(|p| p.0 == e.actor) {
+                    people.push((e.actor, e.actor_name.clone()));
+                }
+            }
+        }
         Some(view! {
             <section class="page" aria-labelledby="audit-title">
                 <h2 id="audit-title">"Audit log"</h2>
@@ -58,7 +66,7 @@ pub fn AuditPage() -> impl IntoView {
                         "Person"
                         <select on:change=move |ev| actor.set(event_target_value(&ev).parse().ok())>
                             <option value="">"Everyone"</option>
-                            {people.into_iter().map(|p| view! { <option value=p.id.to_string()>{format!("{} ({})", p.name, p.email)}</option> }).collect_view()}
+                            {people.into_iter().map(|(id, name)| view! { <option value=id.to_string() selected=actor.get_untracked() == Some(id)>{name}</option> }).collect_view()}
                         </select>
                     </label>
                     <label>

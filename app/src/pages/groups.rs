@@ -1,16 +1,20 @@
 //! Settings → Groups: the default group (not editable), create with inline
 //! validation, add several users at once, remove with an ×, delete by typing
-//! the group's name.
+//! the group's name. Groups come with the workspace's base; a group's
+//! members load, a page at a time, when its list is opened.
 
 use std::sync::Arc;
 
 use leptos::prelude::*;
+use policy::api::{MemberRow, Person};
 use policy::{Action, Group, Id};
 
 use crate::api;
 use crate::components::controls::{GuardedButton, WhyNot};
 use crate::components::modal::Modal;
-use crate::components::notice::{Empty, Outcome, OutcomeNote};
+use crate::components::more::{More, ShowMore};
+use crate::components::notice::{Empty, ErrorNote, Loading, Outcome, OutcomeNote};
+use crate::pages::users::debounce;
 use crate::pages::workspace::{Loaded, use_ws};
 
 #[component]
@@ -18,6 +22,8 @@ pub fn GroupsTab() -> impl IntoView {
     let ctx = use_ws();
     let outcome = RwSignal::new(None::<Outcome>);
     let creating = RwSignal::new(false);
+    // Member lists opened (kept across reloads after a change).
+    let open = RwSignal::new(Vec::<Id>::new());
     move || {
         let loaded = ctx.loaded()?;
         let ab = loaded.abilities();
@@ -38,7 +44,7 @@ pub fn GroupsTab() -> impl IntoView {
                 } else {
                     view! {
                         <ul class="group-list">
-                            {groups.into_iter().map(|g| view! { <GroupCard loaded=loaded.clone() group=g manage outcome/> }).collect_view()}
+                            {groups.into_iter().map(|g| view! { <GroupCard loaded=loaded.clone() group=g manage outcome open/> }).collect_view()}
                         </ul>
                     }.into_any()
                 }}
@@ -54,8 +60,8 @@ fn GroupCard(
     group: Group,
     manage: bool,
     outcome: RwSignal<Option<Outcome>>,
+    open: RwSignal<Vec<Id>>,
 ) -> impl IntoView {
-    let ctx = use_ws();
     let ws = loaded.ws();
     let gid = group.id;
     let adding = RwSignal::new(false);
@@ -63,28 +69,30 @@ fn GroupCard(
     let title_id = format!("group-{gid}");
     let title_ref = title_id.clone();
     let description = loaded.group_description(gid);
-    let members = group.members.clone();
+    let size = group.size.unwrap_or(0);
     let l_add = loaded.clone();
     let l_del = loaded.clone();
+    let l_list = loaded.clone();
     let name_add = group.name.clone();
     let name_del = group.name.clone();
-    // Adding is judged for "someone": the first Active member not in it.
-    let candidates: Vec<Id> = loaded
-        .view()
-        .map(|v| {
-            v.data().members.iter().map(|m| m.account).filter(|a| !members.contains(a)).collect()
-        })
-        .unwrap_or_default();
+    let name_list = group.name.clone();
+    let editable = manage && !group.is_default;
+    // Whether adding is possible at all: the same rule for any member (the
+    // viewer's own membership stands in for "someone").
     let add_decision = loaded.decide(&Action::AddGroupMembers {
         workspace: ws,
         group: gid,
-        accounts: candidates.iter().take(1).copied().collect(),
+        accounts: vec![loaded.me],
     });
     let delete_decision = loaded.decide(&Action::DeleteGroup {
         workspace: ws,
         group: gid,
         confirm_name: group.name.clone(),
     });
+    let is_open = move || open.get().contains(&gid);
+    let toggle = move |_| {
+        open.update(|o| if o.contains(&gid) { o.retain(|g| *g != gid) } else { o.push(gid) })
+    };
     view! {
         <li class="card group" aria-labelledby=title_ref>
             <div class="group-head">
@@ -93,27 +101,18 @@ fn GroupCard(
                 <span class="muted">{if group.is_default {
                     "All members".to_owned()
                 } else {
-                    format!("{} member{}", members.len(), if members.len() == 1 { "" } else { "s" })
+                    format!("{size} member{}", if size == 1 { "" } else { "s" })
                 }}</span>
             </div>
             {(!description.is_empty()).then(|| view! { <p>{description.clone()}</p> })}
-            <ul class="chips" aria-label=format!("Members of {}", group.name)>
-                {members.iter().map(|&a| {
-                    let who = loaded.name_of(a);
-                    let remove = loaded.decide(&Action::RemoveGroupMember { workspace: ws, group: gid, account: a });
-                    let aria = format!("Remove {who} from {}", group.name);
-                    view! {
-                        <li class="chip">
-                            {who.clone()}
-                            {(manage && !group.is_default).then(|| view! {
-                                <GuardedButton decision=remove label="×" aria_label=aria class="chip-x"
-                                    on_click=move || ctx.change(outcome, "Removed from the group.", api::remove_group_member(ws, gid, a), |_| ())/>
-                            })}
-                        </li>
-                    }
-                }).collect_view()}
-            </ul>
-            {(manage && !group.is_default).then(|| view! {
+            {(!group.is_default).then(|| view! {
+                <button type="button" class="button quiet" aria-expanded=move || is_open().to_string()
+                    aria-label=format!("Members of {} (show or hide)", group.name) on:click=toggle>
+                    {move || if is_open() { "Hide members" } else { "Show members" }}
+                </button>
+            })}
+            {move || is_open().then(|| view! { <GroupMembers loaded=l_list.clone() group=gid name=name_list.clone() editable outcome/> })}
+            {editable.then(|| view! {
                 <div class="row">
                     <GuardedButton decision=add_decision label="Add users" aria_label=format!("Add users to {}", group.name) class="button"
                         on_click=move || adding.set(true)/>
@@ -122,12 +121,71 @@ fn GroupCard(
                 </div>
             })}
             {move || adding.get().then(|| view! {
-                <AddMembers loaded=l_add.clone() group=gid name=name_add.clone() candidates=candidates.clone() outcome on_close=move || adding.set(false)/>
+                <AddMembers loaded=l_add.clone() group=gid name=name_add.clone() outcome
+                    on_close=move || adding.set(false)
+                    on_added=move || open.update(|o| if !o.contains(&gid) { o.push(gid) })/>
             })}
             {move || deleting.get().then(|| view! {
                 <DeleteGroup loaded=l_del.clone() group=gid name=name_del.clone() outcome on_close=move || deleting.set(false)/>
             })}
         </li>
+    }
+}
+
+/// A group's members, a page at a time, each with its × (remove).
+#[component]
+fn GroupMembers(
+    loaded: Arc<Loaded>,
+    group: Id,
+    name: String,
+    editable: bool,
+    outcome: RwSignal<Option<Outcome>>,
+) -> impl IntoView {
+    let ctx = use_ws();
+    let ws = loaded.ws();
+    let more = More::<Person>::new();
+    let first = LocalResource::new(move || {
+        let _ = ctx.loaded();
+        more.reset();
+        api::group_members(ws, group, "", None)
+    });
+    let on_more = Callback::new(move |cursor: String| {
+        leptos::task::spawn_local(async move {
+            if let Ok(page) = api::group_members(ws, group, "", Some(&cursor)).await {
+                more.push(page.members, page.next, Some(page.slice));
+            }
+        });
+    });
+    move || match first.get() {
+        None => view! { <Loading what="members"/> }.into_any(),
+        Some(Err(e)) => view! { <ErrorNote error=e/> }.into_any(),
+        Some(Ok(page)) => {
+            let (people, next) = more.all(&page.members, page.next.clone());
+            let slices = more.slices.get();
+            let decided = loaded.with_pages(std::iter::once(&page.slice).chain(slices.iter()));
+            let name = name.clone();
+            view! {
+                <ul class="chips" aria-label=format!("Members of {name}")>
+                    {people.into_iter().map(|p| {
+                        let who = if p.name.is_empty() { p.email.clone() } else { p.name.clone() };
+                        let a = p.id;
+                        let remove = decided.decide(&Action::RemoveGroupMember { workspace: ws, group, account: a });
+                        let aria = format!("Remove {who} from {name}");
+                        view! {
+                            <li class="chip">
+                                {who.clone()}
+                                {editable.then(|| view! {
+                                    <GuardedButton decision=remove label="×" aria_label=aria class="chip-x"
+                                        on_click=move || ctx.change(outcome, "Removed from the group.", api::remove_group_member(ws, group, a), |_| ())/>
+                                })}
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+                <ShowMore next on_more/>
+            }
+            .into_any()
+        }
     }
 }
 
@@ -179,19 +237,32 @@ fn CreateGroup(
     }
 }
 
+/// Choose several members (searchable, a page of them) and add them at once.
 #[component]
 fn AddMembers(
     loaded: Arc<Loaded>,
     group: Id,
     name: String,
-    candidates: Vec<Id>,
     outcome: RwSignal<Option<Outcome>>,
     on_close: impl Fn() + Clone + Send + Sync + 'static,
+    on_added: impl Fn() + Clone + Send + Sync + 'static,
 ) -> impl IntoView {
     let ctx = use_ws();
     let ws = loaded.ws();
     let chosen = RwSignal::new(Vec::<Id>::new());
-    let l = loaded.clone();
+    let query = RwSignal::new(String::new());
+    let candidates = LocalResource::new(move || {
+        let q = query.get();
+        async move { api::members(ws, &q, None).await }
+    });
+    // Decided on the base plus the members shown.
+    let decided = Signal::derive({
+        let loaded = loaded.clone();
+        move || match candidates.get() {
+            Some(Ok(page)) => loaded.with_pages([&page.slice]),
+            _ => loaded.clone(),
+        }
+    });
     let decision = Signal::derive(move || {
         let accounts = chosen.get();
         if accounts.is_empty() {
@@ -200,37 +271,55 @@ fn AddMembers(
                 "Choose at least one user.",
             );
         }
-        l.decide(&Action::AddGroupMembers { workspace: ws, group, accounts })
+        decided.get().decide(&Action::AddGroupMembers { workspace: ws, group, accounts })
     });
     let close = on_close.clone();
     let add = move || {
         let close = close.clone();
+        let on_added = on_added.clone();
         ctx.change(
             outcome,
             "Users added to the group.",
             api::add_group_members(ws, group, chosen.get_untracked()),
-            move |_| close(),
+            move |_| {
+                on_added();
+                close();
+            },
         );
     };
     view! {
         <Modal title=format!("Add users to {name}") on_close=move || on_close()>
-            {if candidates.is_empty() {
-                view! { <p class="empty">"Every member is already in this group."</p> }.into_any()
-            } else {
-                view! {
-                    <fieldset class="checks">
-                        <legend>"Users"</legend>
-                        {candidates.into_iter().map(|a| view! {
-                            <label class="check">
-                                <input type="checkbox" on:change=move |ev| {
-                                    let on = event_target_checked(&ev);
-                                    chosen.update(|c| if on { c.push(a) } else { c.retain(|x| *x != a) });
-                                }/>
-                                {format!("{} ({})", loaded.name_of(a), loaded.email_of(a))}
-                            </label>
-                        }).collect_view()}
-                    </fieldset>
-                }.into_any()
+            <label class="search">
+                "Search users"
+                <input type="search" placeholder="Name or email" on:input=move |ev| debounce(query, event_target_value(&ev))/>
+            </label>
+            {move || match candidates.get() {
+                None => view! { <Loading what="members"/> }.into_any(),
+                Some(Err(e)) => view! { <ErrorNote error=e/> }.into_any(),
+                Some(Ok(page)) => {
+                    let rows: Vec<MemberRow> = page.rows.into_iter().filter(|r| r.invitation.is_none()).collect();
+                    if rows.is_empty() {
+                        view! { <p class="empty">"No member matches."</p> }.into_any()
+                    } else {
+                        view! {
+                            <fieldset class="checks">
+                                <legend>"Users"</legend>
+                                {rows.into_iter().map(|r| {
+                                    let a = r.id;
+                                    view! {
+                                        <label class="check">
+                                            <input type="checkbox" prop:checked=move || chosen.get().contains(&a) on:change=move |ev| {
+                                                let on = event_target_checked(&ev);
+                                                chosen.update(|c| if on { c.push(a) } else { c.retain(|x| *x != a) });
+                                            }/>
+                                            {format!("{} ({})", r.name, r.email)}
+                                        </label>
+                                    }
+                                }).collect_view()}
+                            </fieldset>
+                        }.into_any()
+                    }
+                }
             }}
             <div class="modal-actions">
                 <GuardedButton decision label="Add to group" class="button primary" on_click=add/>
@@ -250,7 +339,9 @@ fn DeleteGroup(
     let ctx = use_ws();
     let ws = loaded.ws();
     let typed = RwSignal::new(String::new());
-    let orphaned = loaded.view().and_then(|v| v.resources_orphaned_by_deleting(group)).unwrap_or(0);
+    // Which resources are left admin-only depends on every resource: the
+    // server counts them.
+    let impact = LocalResource::new(move || api::group_impact(ws, group));
     let decision = Signal::derive(move || {
         loaded.decide(&Action::DeleteGroup { workspace: ws, group, confirm_name: typed.get() })
     });
@@ -264,17 +355,23 @@ fn DeleteGroup(
             move |_| close(),
         );
     };
-    let warning = match orphaned {
-        0 => "No resource depends on this group alone.".to_owned(),
-        1 => "1 resource has no other group and will become admin-only (Owner and Administrators)."
-            .to_owned(),
-        n => format!(
-            "{n} resources have no other group and will become admin-only (Owner and Administrators)."
-        ),
+    let warning = move || {
+        match impact.get() {
+        None => "Counting the resources that depend on this group…".to_owned(),
+        Some(Err(e)) => e.message,
+        Some(Ok(i)) => match i.resources_left_admin_only {
+            0 => "No resource depends on this group alone.".to_owned(),
+            1 => "1 resource has no other group and will become admin-only (Owner and Administrators)."
+                .to_owned(),
+            n => format!(
+                "{n} resources have no other group and will become admin-only (Owner and Administrators)."
+            ),
+        },
+    }
     };
     view! {
         <Modal title=format!("Delete group {name}") on_close=move || on_close()>
-            <p class="notice warn">{warning}</p>
+            <p class="notice warn" role="status">{warning}</p>
             <label class="stacked">
                 {format!("Type {name} to confirm")}
                 <input autocomplete="off" bind:value=typed/>

@@ -7,12 +7,13 @@
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use policy::api::SaveToggles;
+use policy::api::{MemberRow, SaveToggles};
 use policy::{Action, Category, Role, ToggleSet};
 
 use crate::api;
 use crate::components::controls::{GuardedButton, WhyNot};
-use crate::components::notice::{Outcome, OutcomeNote};
+use crate::components::more::{More, ShowMore};
+use crate::components::notice::{ErrorNote, Loading, Outcome, OutcomeNote};
 use crate::pages::workspace::{Loaded, use_ws};
 
 #[component]
@@ -61,24 +62,36 @@ pub fn PermissionsTab() -> impl IntoView {
 
 #[component]
 fn RoleMembers(loaded: Arc<Loaded>, role: Role) -> impl IntoView {
-    let people: Vec<String> = loaded
-        .view()
-        .map(|v| {
-            v.data()
-                .members
-                .iter()
-                .filter(|m| m.role == role)
-                .map(|m| format!("{} ({})", loaded.name_of(m.account), loaded.email_of(m.account)))
-                .collect()
-        })
-        .unwrap_or_default();
+    let ws = loaded.ws();
+    let more = More::<MemberRow>::new();
+    let first = LocalResource::new(move || {
+        more.reset();
+        api::members_with_role(ws, role, None)
+    });
+    let on_more = Callback::new(move |cursor: String| {
+        leptos::task::spawn_local(async move {
+            if let Ok(page) = api::members_with_role(ws, role, Some(&cursor)).await {
+                more.push(page.rows, page.next, None);
+            }
+        });
+    });
     view! {
         <section class="card" aria-label=format!("{}s", role.label())>
             <h3>{format!("{}s", role.label())}</h3>
-            {if people.is_empty() {
-                view! { <p class="empty">"Nobody has this permission."</p> }.into_any()
-            } else {
-                view! { <ul>{people.into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}</ul> }.into_any()
+            {move || match first.get() {
+                None => view! { <Loading what="members"/> }.into_any(),
+                Some(Err(e)) => view! { <ErrorNote error=e/> }.into_any(),
+                Some(Ok(page)) => {
+                    let (rows, next) = more.all(&page.rows, page.next.clone());
+                    if rows.is_empty() {
+                        view! { <p class="empty">"Nobody has this permission."</p> }.into_any()
+                    } else {
+                        view! {
+                            <ul>{rows.into_iter().map(|r| view! { <li>{format!("{} ({})", r.name, r.email)}</li> }).collect_view()}</ul>
+                            <ShowMore next on_more/>
+                        }.into_any()
+                    }
+                }
             }}
         </section>
     }

@@ -1,40 +1,31 @@
 //! Resources by kind with the groups that manage them: set groups (Owner
 //! and Admins), flows inherit their integration's groups, Data Studio kinds
-//! only while it is on, and "Run" on a flow shows the run plan.
+//! only while it is on, and "Run" on a flow shows the run plan. The list
+//! comes in pages of what the viewer may see, each with its slice.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use policy::api::NewResource;
-use policy::{Action, Grouping, Id, Resource, ResourceKind, RunAs, RunPlan};
+use policy::api::{NewResource, ResourceRow};
+use policy::{Action, Grouping, Id, ResourceKind, RunAs, RunPlan};
 
 use crate::api;
 use crate::components::controls::{GuardedButton, WhyNot};
 use crate::components::modal::Modal;
-use crate::components::notice::{Empty, Outcome, OutcomeNote};
+use crate::components::more::{More, ShowMore};
+use crate::components::notice::{Empty, ErrorNote, Loading, Outcome, OutcomeNote};
 use crate::pages::workspace::{Loaded, use_ws};
 
-fn resource_name(loaded: &Loaded, id: Id) -> String {
-    loaded
-        .snap
-        .resources
-        .iter()
-        .find(|r| r.id == id)
-        .map(|r| r.name.clone())
-        .unwrap_or_else(|| format!("#{id}"))
+/// Names of the resources the pages hold (rows, integrations, jobs).
+type Names = Arc<HashMap<Id, String>>;
+
+fn resource_name(names: &Names, id: Id) -> String {
+    names.get(&id).cloned().unwrap_or_else(|| format!("#{id}"))
 }
 
 fn group_names(loaded: &Loaded, groups: &[Id]) -> String {
-    let names: Vec<String> = groups
-        .iter()
-        .map(|g| {
-            loaded
-                .view()
-                .and_then(|v| v.group(*g).map(|g| g.name.clone()))
-                .unwrap_or_else(|| format!("#{g}"))
-        })
-        .collect();
-    names.join(", ")
+    groups.iter().map(|g| loaded.group_name(*g)).collect::<Vec<_>>().join(", ")
 }
 
 #[component]
@@ -43,91 +34,137 @@ pub fn ResourcesPage() -> impl IntoView {
     let outcome = RwSignal::new(None::<Outcome>);
     let creating = RwSignal::new(false);
     let plan = RwSignal::new(None::<RunPlan>);
+    let more = More::<ResourceRow>::new();
+    let more_names = RwSignal::new(Vec::<policy::api::Named>::new());
+    let pages = LocalResource::new(move || {
+        let ws = ctx.id.get();
+        let _ = ctx.loaded();
+        more.reset();
+        more_names.set(Vec::new());
+        async move { api::resources(ws, None, None).await }
+    });
+    let on_more = Callback::new(move |cursor: String| {
+        let ws = ctx.id.get_untracked();
+        leptos::task::spawn_local(async move {
+            match api::resources(ws, None, Some(&cursor)).await {
+                Ok(page) => {
+                    more_names.update(|n| n.extend(page.names));
+                    more.push(page.resources, page.next, Some(page.slice));
+                }
+                Err(e) => outcome.set(Some(Outcome::Failed(e))),
+            }
+        });
+    });
     move || {
         let loaded = ctx.loaded()?;
-        let ws = loaded.ws();
-        let data_studio = loaded.snap.workspace.data_studio;
-        let resources: Vec<Resource> = loaded
-            .view()
-            .map(|v| v.data().resources.clone())
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|r| {
-                loaded.decide(&Action::ViewResource { workspace: ws, resource: r.id }).is_allowed()
-            })
-            .collect();
+        let data_studio = loaded.info().data_studio;
         let kinds: Vec<ResourceKind> =
             ResourceKind::ALL.into_iter().filter(|k| data_studio || !k.is_data_studio()).collect();
-        let can_create = kinds.iter().any(|&kind| {
-            let integration = (kind == ResourceKind::Flow)
-                .then(|| {
-                    resources.iter().find(|r| r.kind == ResourceKind::Integration).map(|r| r.id)
-                })
-                .flatten();
-            loaded.decide(&Action::CreateResource { workspace: ws, kind, integration }).is_allowed()
-        });
-        let l = loaded.clone();
-        let lp = loaded.clone();
         Some(view! {
             <section class="page" aria-labelledby="res-title">
-                <div class="toolbar">
-                    <h2 id="res-title">"Resources"</h2>
-                    {can_create.then(|| view! { <button type="button" class="button primary" on:click=move |_| creating.set(true)>"New resource"</button> })}
-                </div>
-                {(!data_studio).then(|| view! { <p class="muted">"Data Studio is off in this workspace: Data Jobs, File Jobs and File templates are hidden."</p> })}
-                <OutcomeNote outcome/>
-                {if resources.is_empty() {
-                    view! { <Empty text="No resources you can see yet."/> }.into_any()
-                } else {
-                    kinds.iter().filter(|k| resources.iter().any(|r| r.kind == **k)).map(|&kind| {
-                        let of_kind: Vec<Resource> = resources.iter().filter(|r| r.kind == kind).cloned().collect();
-                        view! {
-                            <section class="card" aria-label=kind.label()>
-                                <h3>{kind.label()}</h3>
-                                <ul class="resource-list">
-                                    {of_kind.into_iter().map(|r| view! { <ResourceRowView loaded=loaded.clone() resource=r outcome plan/> }).collect_view()}
-                                </ul>
-                            </section>
-                        }
-                    }).collect_view().into_any()
+                {move || {
+                    let page = match pages.get() {
+                        None => return view! { <Loading what="resources"/> }.into_any(),
+                        Some(Err(e)) => return view! { <ErrorNote error=e/> }.into_any(),
+                        Some(Ok(page)) => page,
+                    };
+                    let (rows, next) = more.all(&page.resources, page.next.clone());
+                    let slices = more.slices.get();
+                    let decided = loaded.with_pages(std::iter::once(&page.slice).chain(slices.iter()));
+                    let names: Names = Arc::new(
+                        rows.iter().map(|r| (r.id, r.name.clone()))
+                            .chain(page.names.iter().chain(more_names.get().iter()).map(|n| (n.id, n.name.clone())))
+                            .collect(),
+                    );
+                    view! { <ResourceList loaded=decided rows next names kinds=kinds.clone() outcome creating plan on_more/> }.into_any()
                 }}
-                {move || creating.get().then(|| view! { <CreateResource loaded=l.clone() kinds=kinds.clone() outcome on_close=move || creating.set(false)/> })}
-                {move || plan.get().map(|p| view! { <RunPlanView loaded=lp.clone() plan=p on_close=move || plan.set(None)/> })}
             </section>
         })
     }
 }
 
 #[component]
+#[allow(clippy::too_many_arguments)]
+fn ResourceList(
+    loaded: Arc<Loaded>,
+    rows: Vec<ResourceRow>,
+    next: Option<String>,
+    names: Names,
+    kinds: Vec<ResourceKind>,
+    outcome: RwSignal<Option<Outcome>>,
+    creating: RwSignal<bool>,
+    plan: RwSignal<Option<RunPlan>>,
+    on_more: Callback<String>,
+) -> impl IntoView {
+    let ws = loaded.ws();
+    let data_studio = loaded.info().data_studio;
+    let integrations: Vec<(Id, String)> = rows
+        .iter()
+        .filter(|r| r.kind == ResourceKind::Integration)
+        .map(|r| (r.id, r.name.clone()))
+        .collect();
+    let can_create = kinds.iter().any(|&kind| {
+        let integration =
+            (kind == ResourceKind::Flow).then(|| integrations.first().map(|i| i.0)).flatten();
+        loaded.decide(&Action::CreateResource { workspace: ws, kind, integration }).is_allowed()
+    });
+    let l = loaded.clone();
+    let lp = loaded.clone();
+    let np = names.clone();
+    view! {
+        <div class="toolbar">
+            <h2 id="res-title">"Resources"</h2>
+            {can_create.then(|| view! { <button type="button" class="button primary" on:click=move |_| creating.set(true)>"New resource"</button> })}
+        </div>
+        {(!data_studio).then(|| view! { <p class="muted">"Data Studio is off in this workspace: Data Jobs, File Jobs and File templates are hidden."</p> })}
+        <OutcomeNote outcome/>
+        {if rows.is_empty() {
+            view! { <Empty text="No resources you can see yet."/> }.into_any()
+        } else {
+            kinds.iter().filter(|k| rows.iter().any(|r| r.kind == **k)).map(|&kind| {
+                let of_kind: Vec<ResourceRow> = rows.iter().filter(|r| r.kind == kind).cloned().collect();
+                view! {
+                    <section class="card" aria-label=kind.label()>
+                        <h3>{kind.label()}</h3>
+                        <ul class="resource-list">
+                            {of_kind.into_iter().map(|r| view! { <ResourceRowView loaded=loaded.clone() resource=r names=names.clone() outcome plan/> }).collect_view()}
+                        </ul>
+                    </section>
+                }
+            }).collect_view().into_any()
+        }}
+        <ShowMore next on_more/>
+        {move || creating.get().then(|| view! { <CreateResource loaded=l.clone() kinds=kinds.clone() integrations=integrations.clone() outcome on_close=move || creating.set(false)/> })}
+        {move || plan.get().map(|p| view! { <RunPlanView loaded=lp.clone() names=np.clone() plan=p on_close=move || plan.set(None)/> })}
+    }
+}
+
+#[component]
 fn ResourceRowView(
     loaded: Arc<Loaded>,
-    resource: Resource,
+    resource: ResourceRow,
+    names: Names,
     outcome: RwSignal<Option<Outcome>>,
     plan: RwSignal<Option<RunPlan>>,
 ) -> impl IntoView {
     let ctx = use_ws();
     let ws = loaded.ws();
     let id = resource.id;
-    let name = resource_name(&loaded, id);
+    let name = resource.name.clone();
     let editing = RwSignal::new(false);
     let groups_text = match resource.kind.grouping() {
         Grouping::None => "Governed by permissions only".to_owned(),
-        Grouping::Integration => {
-            let integration = resource
-                .integration
-                .and_then(|i| loaded.view().and_then(|v| v.resource(i).cloned()));
-            match integration {
-                Some(i) if i.groups.is_empty() => {
-                    format!("Inherited from {}: admin-only", resource_name(&loaded, i.id))
-                }
-                Some(i) => format!(
-                    "Inherited from {}: {}",
-                    resource_name(&loaded, i.id),
-                    group_names(&loaded, &i.groups)
-                ),
-                None => "Inherited from its integration".to_owned(),
+        Grouping::Integration => match resource.integration {
+            Some(i) if resource.groups.is_empty() => {
+                format!("Inherited from {}: admin-only", resource_name(&names, i))
             }
-        }
+            Some(i) => format!(
+                "Inherited from {}: {}",
+                resource_name(&names, i),
+                group_names(&loaded, &resource.groups)
+            ),
+            None => "Inherited from its integration".to_owned(),
+        },
         Grouping::Own if resource.groups.is_empty() => {
             "No group: Owner and Administrators only".to_owned()
         }
@@ -145,6 +182,7 @@ fn ResourceRowView(
     let l = loaded.clone();
     let current = resource.groups.clone();
     let del_name = name.clone();
+    let set_name = name.clone();
     view! {
         <li class="resource">
             <div>
@@ -157,10 +195,10 @@ fn ResourceRowView(
                         on_click=move || ctx.change(outcome, "Run started.", api::run_flow(ws, id), move |p| plan.set(Some(p)))/>
                 })}
                 {(manager && resource.kind.grouping() != Grouping::None).then(|| view! {
-                    <GuardedButton decision=set_groups label="Set groups" aria_label=format!("Set groups of {}", resource_name(&loaded, id)) class="button quiet"
+                    <GuardedButton decision=set_groups label="Set groups" aria_label=format!("Set groups of {set_name}") class="button quiet"
                         on_click=move || editing.set(true)/>
                 })}
-                <GuardedButton decision=delete label="Delete" aria_label=format!("Delete {}", resource_name(&loaded, id)) class="button quiet danger"
+                <GuardedButton decision=delete label="Delete" aria_label=format!("Delete {}", resource.name) class="button quiet danger"
                     on_click=move || {
                         let sure = web_sys::window()
                             .and_then(|w| w.confirm_with_message(&format!("Delete {del_name}? This cannot be undone.")).ok())
@@ -170,7 +208,7 @@ fn ResourceRowView(
                         }
                     }/>
             </div>
-            {move || editing.get().then(|| view! { <SetGroups loaded=l.clone() resource=id current=current.clone() outcome on_close=move || editing.set(false)/> })}
+            {move || editing.get().then(|| view! { <SetGroups loaded=l.clone() resource=id name=resource.name.clone() current=current.clone() outcome on_close=move || editing.set(false)/> })}
         </li>
     }
 }
@@ -179,6 +217,7 @@ fn ResourceRowView(
 fn SetGroups(
     loaded: Arc<Loaded>,
     resource: Id,
+    name: String,
     current: Vec<Id>,
     outcome: RwSignal<Option<Outcome>>,
     on_close: impl Fn() + Clone + Send + Sync + 'static,
@@ -202,7 +241,7 @@ fn SetGroups(
         );
     };
     view! {
-        <Modal title=format!("Groups of {}", resource_name(&loaded, resource)) on_close=move || on_close()>
+        <Modal title=format!("Groups of {name}") on_close=move || on_close()>
             <fieldset class="checks">
                 <legend>"Groups that manage it"</legend>
                 {groups.into_iter().map(|g| {
@@ -232,6 +271,7 @@ fn SetGroups(
 fn CreateResource(
     loaded: Arc<Loaded>,
     kinds: Vec<ResourceKind>,
+    integrations: Vec<(Id, String)>,
     outcome: RwSignal<Option<Outcome>>,
     on_close: impl Fn() + Clone + Send + Sync + 'static,
 ) -> impl IntoView {
@@ -239,17 +279,6 @@ fn CreateResource(
     let ws = loaded.ws();
     let kind = RwSignal::new(kinds.first().copied().unwrap_or(ResourceKind::Module));
     let name = RwSignal::new(String::new());
-    let integrations: Vec<(Id, String)> = loaded
-        .view()
-        .map(|v| {
-            v.data()
-                .resources
-                .iter()
-                .filter(|r| r.kind == ResourceKind::Integration)
-                .map(|r| (r.id, resource_name(&loaded, r.id)))
-                .collect()
-        })
-        .unwrap_or_default();
     let integration = RwSignal::new(integrations.first().map(|i| i.0));
     let l = loaded.clone();
     let decision = Signal::derive(move || {
@@ -309,11 +338,12 @@ fn CreateResource(
 #[component]
 fn RunPlanView(
     loaded: Arc<Loaded>,
+    names: Names,
     plan: RunPlan,
     on_close: impl Fn() + Clone + Send + Sync + 'static,
 ) -> impl IntoView {
     view! {
-        <Modal title=format!("Run of {}", resource_name(&loaded, plan.flow)) on_close=move || on_close()>
+        <Modal title=format!("Run of {}", resource_name(&names, plan.flow)) on_close=move || on_close()>
             {if plan.steps.is_empty() {
                 view! { <p>"The flow has no Data Studio job components: it runs as you."</p> }.into_any()
             } else {
@@ -324,7 +354,7 @@ fn RunPlanView(
                                 RunAs::User => "runs as you".to_owned(),
                                 RunAs::JobGroups { groups } => format!("runs as the job's saved group: {}", group_names(&loaded, groups)),
                             };
-                            view! { <li>{format!("{} ({}) — {who}", resource_name(&loaded, s.resource), s.kind.label())}</li> }
+                            view! { <li>{format!("{} ({}) — {who}", resource_name(&names, s.resource), s.kind.label())}</li> }
                         }).collect_view()}
                     </ol>
                 }.into_any()

@@ -5,12 +5,12 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
-use policy::{Action, Id};
+use policy::{Action, Id, Role};
 
 use crate::api;
 use crate::components::controls::{GuardedButton, WhyNot};
 use crate::components::modal::Modal;
-use crate::components::notice::{Outcome, OutcomeNote};
+use crate::components::notice::{ErrorNote, Loading, Outcome, OutcomeNote};
 use crate::pages::workspace::{Loaded, use_ws};
 use crate::route::Page;
 use crate::session::use_session;
@@ -23,7 +23,7 @@ pub fn WorkspaceSettings() -> impl IntoView {
         let loaded = ctx.loaded()?;
         let ws = loaded.ws();
         let ab = loaded.abilities();
-        let on = loaded.snap.workspace.data_studio;
+        let on = loaded.info().data_studio;
         // Owner-only options appear only to whom the policy allows them.
         let owner_options = ab.transfer_ownership.is_allowed() || ab.delete_workspace.is_allowed();
         Some(view! {
@@ -46,35 +46,48 @@ pub fn WorkspaceSettings() -> impl IntoView {
                         <WhyNot decision=ab.set_data_studio.clone()/>
                     </label>
                 </section>
-                {owner_options.then(|| view! { <OwnerOptions loaded=loaded.clone() outcome/> })}
+                {owner_options.then(|| view! { <OwnerOptionsLoader loaded=loaded.clone() outcome/> })}
             </section>
         })
     }
 }
 
+/// Loads the Active Administrators (who ownership may go to) for the
+/// Owner's options.
 #[component]
-fn OwnerOptions(loaded: Arc<Loaded>, outcome: RwSignal<Option<Outcome>>) -> impl IntoView {
+fn OwnerOptionsLoader(loaded: Arc<Loaded>, outcome: RwSignal<Option<Outcome>>) -> impl IntoView {
+    let ws = loaded.ws();
+    let admins = LocalResource::new(move || api::members_with_role(ws, Role::Admin, None));
+    move || match admins.get() {
+        None => view! { <Loading what="administrators"/> }.into_any(),
+        Some(Err(e)) => view! { <ErrorNote error=e/> }.into_any(),
+        Some(Ok(page)) => {
+            let decided = loaded.with_pages([&page.slice]);
+            let people: Vec<(Id, String)> =
+                page.rows.iter().map(|r| (r.id, format!("{} ({})", r.name, r.email))).collect();
+            view! { <OwnerOptions loaded=decided people outcome/> }.into_any()
+        }
+    }
+}
+
+#[component]
+fn OwnerOptions(
+    loaded: Arc<Loaded>,
+    people: Vec<(Id, String)>,
+    outcome: RwSignal<Option<Outcome>>,
+) -> impl IntoView {
     let ctx = use_ws();
     let session = use_session();
     let navigate = use_navigate();
     let ws = loaded.ws();
-    let name = loaded.snap.workspace.name.clone();
-    let admins: Vec<Id> = loaded
-        .view()
-        .map(|v| {
-            v.data()
-                .members
-                .iter()
-                .map(|m| m.account)
-                .filter(|&t| {
-                    loaded
-                        .decide(&Action::TransferOwnership { workspace: ws, target: t })
-                        .is_allowed()
-                })
-                .collect()
+    let name = loaded.info().name.clone();
+    let admins: Vec<(Id, String)> = people
+        .into_iter()
+        .filter(|(t, _)| {
+            loaded.decide(&Action::TransferOwnership { workspace: ws, target: *t }).is_allowed()
         })
-        .unwrap_or_default();
-    let target = RwSignal::new(admins.first().copied());
+        .collect();
+    let target = RwSignal::new(admins.first().map(|a| a.0));
     let l = loaded.clone();
     let transfer_decision = Signal::derive(move || match target.get() {
         Some(t) => l.decide(&Action::TransferOwnership { workspace: ws, target: t }),
@@ -91,7 +104,7 @@ fn OwnerOptions(loaded: Arc<Loaded>, outcome: RwSignal<Option<Outcome>>) -> impl
         let name = name.clone();
         move || typed.get().trim() == name
     };
-    let l2 = loaded.clone();
+    let names = admins.clone();
     view! {
         <section class="card">
             <h3>"Transfer ownership"</h3>
@@ -103,7 +116,7 @@ fn OwnerOptions(loaded: Arc<Loaded>, outcome: RwSignal<Option<Outcome>>) -> impl
                     <label>
                         "New owner"
                         <select on:change=move |ev| target.set(event_target_value(&ev).parse().ok())>
-                            {admins.iter().map(|&a| view! { <option value=a.to_string()>{format!("{} ({})", l2.name_of(a), l2.email_of(a))}</option> }).collect_view()}
+                            {admins.iter().map(|(a, label)| view! { <option value=a.to_string()>{label.clone()}</option> }).collect_view()}
                         </select>
                     </label>
                 }.into_any()
@@ -116,7 +129,10 @@ fn OwnerOptions(loaded: Arc<Loaded>, outcome: RwSignal<Option<Outcome>>) -> impl
             <GuardedButton decision=delete_decision label="Delete workspace" class="button danger" on_click=move || deleting.set(true)/>
         </section>
         {move || confirming_transfer.get().then(|| {
-            let who = target.get_untracked().map(|t| loaded.name_of(t)).unwrap_or_default();
+            let who = target
+                .get_untracked()
+                .and_then(|t| names.iter().find(|a| a.0 == t).map(|a| a.1.clone()))
+                .unwrap_or_default();
             view! {
                 <Modal title="Transfer ownership" on_close=move || confirming_transfer.set(false)>
                     <p>{format!("Make {who} the Owner? You will become an Administrator.")}</p>

@@ -26,7 +26,7 @@ fn Support(me: Me) -> impl IntoView {
     let on_more = Callback::new(move |cursor: String| {
         leptos::task::spawn_local(async move {
             match api::companies(Some(cursor)).await {
-                Ok(page) => more.push(page.companies, page.next),
+                Ok(page) => more.push(page.companies, page.next, None),
                 Err(e) => outcome.set(Some(Outcome::Failed(e))),
             }
         });

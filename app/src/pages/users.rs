@@ -16,6 +16,27 @@ use crate::components::notice::{Empty, ErrorNote, Loading, Outcome, OutcomeNote}
 use crate::pages::invitation::role_label;
 use crate::pages::workspace::{Loaded, WsContext, use_ws};
 
+/// How long typing must pause before a search is sent.
+pub const DEBOUNCE_MS: u32 = 150;
+
+/// Sets `target` to `value` once typing has paused for [`DEBOUNCE_MS`]
+/// (a later keystroke cancels the earlier one).
+pub fn debounce(target: RwSignal<String>, value: String) {
+    thread_local! {
+        static PENDING: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+    }
+    let ticket = PENDING.with(|p| {
+        p.set(p.get().wrapping_add(1));
+        p.get()
+    });
+    leptos::task::spawn_local(async move {
+        gloo_timers::future::TimeoutFuture::new(DEBOUNCE_MS).await;
+        if PENDING.with(|p| p.get()) == ticket {
+            target.set(value);
+        }
+    });
+}
+
 #[component]
 pub fn UsersTab() -> impl IntoView {
     let ctx = use_ws();
@@ -37,7 +58,7 @@ pub fn UsersTab() -> impl IntoView {
         let (ws, q) = (ctx.id.get_untracked(), query.get_untracked());
         leptos::task::spawn_local(async move {
             match api::members(ws, &q, Some(&cursor)).await {
-                Ok(page) => more.push(page.rows, page.next),
+                Ok(page) => more.push(page.rows, page.next, Some(page.slice)),
                 Err(e) => outcome.set(Some(Outcome::Failed(e))),
             }
         });
@@ -55,8 +76,8 @@ pub fn UsersTab() -> impl IntoView {
                     <label class="search">
                         <span class="visually-hidden">"Search users"</span>
                         <input type="search" placeholder="Search by name or email" aria-label="Search users"
-                            prop:value=move || query.get()
-                            on:input=move |ev| query.set(event_target_value(&ev))/>
+                            prop:value=move || query.get_untracked()
+                            on:input=move |ev| debounce(query, event_target_value(&ev))/>
                     </label>
                     <GuardedButton decision=ab.invite.clone() label="Invite users" class="button primary"
                         on_click=move || inviting.set(true)/>
@@ -69,7 +90,10 @@ pub fn UsersTab() -> impl IntoView {
                     Some(Ok(page)) if page.rows.is_empty() => view! { <Empty text="No users match your search."/> }.into_any(),
                     Some(Ok(page)) => {
                         let (rows, next) = more.all(&page.rows, page.next.clone());
-                        view! { <UserTable loaded=l.clone() rows outcome/><ShowMore next on_more/> }.into_any()
+                        // The rows are decided on the base plus their pages' slices.
+                        let slices = more.slices.get();
+                        let decided = l.with_pages(std::iter::once(&page.slice).chain(slices.iter()));
+                        view! { <UserTable loaded=decided rows outcome/><ShowMore next on_more/> }.into_any()
                     }
                 }}
                 <JoinLinkPanel loaded=loaded.clone() outcome link=join_link/>
@@ -176,7 +200,7 @@ fn MemberActions(
     let controls = loaded.facts.member_controls(loaded.me, ws, account);
     let current = loaded.view().and_then(|v| v.member(account).map(|m| m.role));
     let confirming = RwSignal::new(false);
-    let ws_name = loaded.snap.workspace.name.clone();
+    let ws_name = loaded.info().name.clone();
     let change = if controls.change_role.is_allowed() && !controls.roles.is_empty() {
         let roles = controls.roles.clone();
         view! {
@@ -241,11 +265,40 @@ fn InviteModal(
     let email = RwSignal::new(String::new());
     let role = RwSignal::new(roles.first().copied().unwrap_or(Role::Developer));
     let error = RwSignal::new(None::<crate::api::ApiError>);
-    // Inline check with the same validation and rule the server applies.
-    let check = Signal::derive(move || -> Decision {
+    // Inline check with the same validation and rule the server applies;
+    // whether the address already belongs to a member depends on every
+    // member, which the page does not hold: then the server is asked.
+    let asked = RwSignal::new(None::<(String, Role, Decision)>);
+    let local = Signal::derive(move || -> Decision {
         match normalize_email(&email.get()) {
             Err(e) => Decision::deny_with(policy::Reason::InvalidEmail, e.to_string()),
             Ok(e) => loaded.decide(&Action::Invite { workspace: ws, email: e, role: role.get() }),
+        }
+    });
+    Effect::new(move |_| {
+        if local.get().reason() != Some(policy::Reason::IncompleteFacts) {
+            return;
+        }
+        let (address, r) = (email.get(), role.get());
+        leptos::task::spawn_local(async move {
+            gloo_timers::future::TimeoutFuture::new(DEBOUNCE_MS).await;
+            if email.get_untracked() != address || role.get_untracked() != r {
+                return;
+            }
+            let action = Action::Invite { workspace: ws, email: address.clone(), role: r };
+            if let Ok(d) = api::decide(ws, &action).await {
+                asked.set(Some((address, r, d)));
+            }
+        });
+    });
+    let check = Signal::derive(move || -> Decision {
+        let d = local.get();
+        if d.reason() != Some(policy::Reason::IncompleteFacts) {
+            return d;
+        }
+        match asked.get() {
+            Some((e, r, answer)) if e == email.get() && r == role.get() => answer,
+            _ => Decision::deny_with(policy::Reason::IncompleteFacts, "Checking this address…"),
         }
     });
     let close = on_close.clone();

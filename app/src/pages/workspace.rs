@@ -6,18 +6,19 @@ use std::sync::Arc;
 use leptos::prelude::*;
 use leptos_router::components::{A, Outlet};
 use leptos_router::hooks::{use_location, use_params_map};
-use policy::api::{Me, WorkspaceSnapshot};
-use policy::{Action, Decision, Facts, Id, WorkspaceAbilities, WorkspaceView};
+use policy::api::{Me, WorkspaceBase, WorkspaceInfo};
+use policy::{Action, Decision, Facts, Id, Snapshot, WorkspaceAbilities, WorkspaceView};
 
 use crate::api::{self, ApiResult};
 use crate::components::notice::{ErrorNote, Loading, Outcome};
 use crate::route::Page;
 use crate::session::SignedIn;
 
-/// A loaded workspace: what the server sent and the facts built from it.
-#[derive(Debug)]
+/// A loaded workspace: the viewer's base slice, the facts built from it
+/// (and from the pages a tab added, see [`Loaded::with_pages`]).
+#[derive(Debug, Clone)]
 pub struct Loaded {
-    pub snap: WorkspaceSnapshot,
+    pub base: Arc<WorkspaceBase>,
     pub facts: Facts,
     /// The signed-in account.
     pub me: Id,
@@ -25,7 +26,11 @@ pub struct Loaded {
 
 impl Loaded {
     pub fn ws(&self) -> Id {
-        self.snap.workspace.id
+        self.base.workspace.id
+    }
+
+    pub fn info(&self) -> &WorkspaceInfo {
+        &self.base.workspace
     }
 
     /// The policy's answer for the signed-in account.
@@ -41,9 +46,20 @@ impl Loaded {
         self.facts.workspace(self.ws())
     }
 
-    /// A person's display name (their email when the name is unknown).
+    /// The base's facts with pages added: what a tab decides its rows on.
+    /// (The base is small at any workspace size, so a copy is cheap.)
+    pub fn with_pages<'a>(&self, slices: impl IntoIterator<Item = &'a Snapshot>) -> Arc<Loaded> {
+        let mut facts = self.facts.clone();
+        for s in slices {
+            facts.add(s.clone());
+        }
+        Arc::new(Loaded { base: self.base.clone(), facts, me: self.me })
+    }
+
+    /// A person's display name from the base (their email when the name is
+    /// unknown).
     pub fn name_of(&self, account: Id) -> String {
-        self.snap
+        self.base
             .people
             .iter()
             .find(|p| p.id == account)
@@ -52,7 +68,7 @@ impl Loaded {
     }
 
     pub fn email_of(&self, account: Id) -> String {
-        self.snap
+        self.base
             .people
             .iter()
             .find(|p| p.id == account)
@@ -61,12 +77,22 @@ impl Loaded {
     }
 
     pub fn group_description(&self, group: Id) -> String {
-        self.snap
+        self.base
             .groups
             .iter()
             .find(|g| g.id == group)
             .map(|g| g.description.clone())
             .unwrap_or_default()
+    }
+
+    /// A group's name (its id when it is not among the base's groups).
+    pub fn group_name(&self, group: Id) -> String {
+        self.base
+            .groups
+            .iter()
+            .find(|g| g.id == group)
+            .map(|g| g.name.clone())
+            .unwrap_or_else(|| format!("#{group}"))
     }
 }
 
@@ -106,14 +132,15 @@ fn WorkspaceFrame(me: Id) -> impl IntoView {
     let location = use_location();
     let data = LocalResource::new(move || {
         let ws = id.get();
-        // Every tab opened asks the server again: what it shows is decided on
-        // current facts, and a revoked or removed member is refused at once.
+        // Every tab opened revalidates the base (a 304 when nothing changed):
+        // what it shows is decided on current facts, and a revoked or
+        // removed member is refused at once.
         location.pathname.track();
         async move {
-            let mut snap = api::workspace(ws).await?;
-            // The facts own the snapshot; the app reads it through them.
-            let facts = Facts::new(std::mem::take(&mut snap.snapshot));
-            Ok(Arc::new(Loaded { snap, facts, me }))
+            let mut base = api::workspace(ws).await?;
+            // The facts own the slice; the app reads it through them.
+            let facts = Facts::new(std::mem::take(&mut base.slice));
+            Ok(Arc::new(Loaded { base: Arc::new(base), facts, me }))
         }
     });
     let ctx = WsContext { id, data };
@@ -136,7 +163,7 @@ fn WorkspaceHeader(loaded: Arc<Loaded>) -> impl IntoView {
     let ws = loaded.ws();
     let ab = loaded.abilities();
     let role = ab.role.map(|r| r.label()).unwrap_or("No access");
-    let info = &loaded.snap.workspace;
+    let info = loaded.info();
     let tab = |page: Page, label: &'static str| {
         view! { <A href=page.href() attr:class="tab">{label}</A> }
     };
