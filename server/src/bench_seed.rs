@@ -206,9 +206,15 @@ pub async fn seed(
         seeded.seconds = started.elapsed().as_secs_f64();
         out.push(seeded);
     }
-    if db.backend == Backend::Postgres {
+    match db.backend {
         // What autovacuum would have done for tables that grew gradually.
-        sqlx::query("ANALYZE").execute(&db.pool).await?;
+        Backend::Postgres => {
+            sqlx::query("ANALYZE").execute(&db.pool).await?;
+        }
+        // Everything in the database file, so it can be copied alone.
+        Backend::Sqlite => {
+            sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&db.pool).await?;
+        }
     }
     Ok(out)
 }

@@ -1,6 +1,7 @@
 //! `cargo xtask <command>`: the project's automation, in Rust so it runs
 //! wherever cargo does. Each step prints what it is doing.
 
+mod bench_server;
 mod pg;
 mod pkg;
 mod spa;
@@ -18,7 +19,10 @@ commands:
   demo    build the SPA, start the server with demo data on 127.0.0.1:8080
   e2e     only the SPA build and its end-to-end tests
   pkg     build the @gatehouse/policy JS/TS package into policy/pkg/
-  bench   package size, instantiate time, decisions/s from JS next to native
+  bench   package size, instantiate time, decisions/s from JS next to native,
+          the SPA's size, the server at tenant sizes (S/M/L on SQLite and
+          PostgreSQL); `cargo xtask bench server [sqlite|postgres]` runs
+          only the server section
   diff    only the native-vs-wasm differential test [--cases N] [--seed S]
           (e.g. `cargo xtask diff --cases 1000000`)";
 
@@ -29,6 +33,9 @@ fn main() -> ExitCode {
         Some("demo") => demo(),
         Some("pkg") => pkg::pkg().map(|_| ()),
         Some("diff") => diff(&args[1..]),
+        Some("bench") if args.get(1).is_some_and(|a| a == "server") => {
+            bench_server::run(&args[2..])
+        }
         Some("bench") => bench(),
         Some("e2e") => spa::build().and_then(|()| pkg::pkg().map(|_| ())).and_then(|()| spa::e2e()),
         _ => {
@@ -204,6 +211,7 @@ fn bench() -> Result {
     })?;
     spa::build()?;
     spa::size_report()?;
+    bench_server::run(&[])?;
     println!(
         "\ntargets: SPA <= 350 KB gzip; package .wasm <= 60 KB gzip, instantiate <= 5 ms, <= 2 us per decision from JS \
          (see BENCHMARKS.md for the recorded figures)"
