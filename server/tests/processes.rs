@@ -798,15 +798,13 @@ impl Race {
         let r = http.post(a, &format!("/api/join/{}", self.join_token), json!({}), &who.s).await;
         assert!(r.ok(), "join as {}: {r}", who.s.email);
         self.acks.push(("request.create".into(), who.s.email.clone()));
-        let snap = http.get(a, &format!("/api/workspaces/{ws}"), &self.admin.s).await;
-        let request = snap.body["snapshot"]["workspaces"][0]["requests"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|r| r["account"].as_i64() == Some(who.id()))
-            .unwrap_or_else(|| panic!("no request of {} in {snap}", who.id()))["id"]
-            .as_i64()
-            .unwrap();
+        let request = scalar(
+            &self.db,
+            "SELECT id FROM access_requests WHERE workspace_id = $1 AND account_id = $2",
+            &[ws, who.id()],
+        )
+        .await
+        .unwrap_or_else(|| panic!("no access request of {} stored", who.id()));
         let r = http
             .post(
                 &self.bases[1],
