@@ -7,9 +7,11 @@
 
 mod api;
 mod components;
+mod labels;
 mod pages;
 mod route;
 mod session;
+mod workspace;
 
 fn main() {
     leptos::mount::mount_to_body(route::App);

@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
+use leptos_router::hooks::use_query_map;
 use leptos_router::path;
 use policy::Id;
 
@@ -75,5 +76,17 @@ pub fn App() -> impl IntoView {
                 </Routes>
             </Shell>
         </Router>
+    }
+}
+
+/// Where to go after signing in: a local path from `?next=`, else home.
+pub fn next_path() -> impl Fn() -> String + Clone {
+    let query = use_query_map();
+    move || {
+        query
+            .read_untracked()
+            .get("next")
+            .filter(|n| n.starts_with('/') && !n.starts_with("//"))
+            .unwrap_or_else(|| Page::Home.href())
     }
 }

@@ -3,3 +3,4 @@ pub mod layout;
 pub mod modal;
 pub mod more;
 pub mod notice;
+pub mod search;

@@ -8,7 +8,7 @@ use policy::api::AuditEntry;
 use crate::api;
 use crate::components::more::{More, ShowMore};
 use crate::components::notice::{Empty, ErrorNote, Loading};
-use crate::pages::workspace::use_ws;
+use crate::workspace::use_ws;
 
 /// A unix time in the reader's locale.
 pub fn when(at: i64) -> String {

@@ -14,8 +14,8 @@ use crate::components::controls::{GuardedButton, WhyNot};
 use crate::components::modal::Modal;
 use crate::components::more::{More, ShowMore};
 use crate::components::notice::{Empty, ErrorNote, Loading, Outcome, OutcomeNote};
-use crate::pages::users::debounce;
-use crate::pages::workspace::{Loaded, use_ws};
+use crate::components::search::debounce;
+use crate::workspace::{Loaded, use_ws};
 
 #[component]
 pub fn GroupsTab() -> impl IntoView {

@@ -5,7 +5,7 @@ use leptos_router::components::A;
 use policy::api::Me;
 
 use crate::components::notice::Empty;
-use crate::pages::invitation::role_label;
+use crate::labels::role_label;
 use crate::route::Page;
 use crate::session::SignedIn;
 

@@ -1,20 +1,16 @@
 //! The emailed invitation link: accept as the signed-in account, sign in
 //! first, or create the account right here.
 
+use crate::labels::role_label;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};
-use policy::Role;
 use policy::api::{Accept, InvitationInfo};
 
 use crate::api::{self, ApiError};
 use crate::components::notice::{ErrorNote, Loading};
 use crate::route::Page;
 use crate::session::use_session;
-
-pub fn role_label(role: &str) -> &'static str {
-    crate::api::from_wire_name::<Role>(role).map(Role::label).unwrap_or("Unknown")
-}
 
 #[component]
 pub fn AcceptInvitation() -> impl IntoView {

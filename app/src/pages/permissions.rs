@@ -14,7 +14,7 @@ use crate::api;
 use crate::components::controls::{GuardedButton, WhyNot};
 use crate::components::more::{More, ShowMore};
 use crate::components::notice::{ErrorNote, Loading, Outcome, OutcomeNote};
-use crate::pages::workspace::{Loaded, use_ws};
+use crate::workspace::{Loaded, use_ws};
 
 #[component]
 pub fn PermissionsTab() -> impl IntoView {

@@ -15,7 +15,7 @@ use crate::components::controls::{GuardedButton, WhyNot};
 use crate::components::modal::Modal;
 use crate::components::more::{More, ShowMore};
 use crate::components::notice::{Empty, ErrorNote, Loading, Outcome, OutcomeNote};
-use crate::pages::workspace::{Loaded, use_ws};
+use crate::workspace::{Loaded, use_ws};
 
 /// Names of the resources the pages hold (rows, integrations, jobs).
 type Names = Arc<HashMap<Id, String>>;

@@ -11,9 +11,9 @@ use crate::api;
 use crate::components::controls::{GuardedButton, WhyNot};
 use crate::components::modal::Modal;
 use crate::components::notice::{ErrorNote, Loading, Outcome, OutcomeNote};
-use crate::pages::workspace::{Loaded, use_ws};
 use crate::route::Page;
 use crate::session::use_session;
+use crate::workspace::{Loaded, use_ws};
 
 #[component]
 pub fn WorkspaceSettings() -> impl IntoView {

@@ -2,25 +2,14 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::hooks::use_navigate;
 use policy::api::SignIn as SignInBody;
 
 use crate::api::{self, ApiError};
 use crate::components::notice::ErrorNote;
 use crate::route::Page;
+use crate::route::next_path;
 use crate::session::use_session;
-
-/// Where to go after signing in: a local path from `?next=`, else home.
-pub fn next_path() -> impl Fn() -> String + Clone {
-    let query = use_query_map();
-    move || {
-        query
-            .read_untracked()
-            .get("next")
-            .filter(|n| n.starts_with('/') && !n.starts_with("//"))
-            .unwrap_or_else(|| Page::Home.href())
-    }
-}
 
 #[component]
 pub fn SignIn() -> impl IntoView {

@@ -7,8 +7,8 @@ use policy::api::SignUp as SignUpBody;
 
 use crate::api::{self, ApiError};
 use crate::components::notice::ErrorNote;
-use crate::pages::sign_in::next_path;
 use crate::route::Page;
+use crate::route::next_path;
 use crate::session::use_session;
 
 #[component]

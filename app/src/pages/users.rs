@@ -13,29 +13,9 @@ use crate::components::controls::{CopyField, GuardedButton};
 use crate::components::modal::Modal;
 use crate::components::more::{More, ShowMore};
 use crate::components::notice::{Empty, ErrorNote, Loading, Outcome, OutcomeNote};
-use crate::pages::invitation::role_label;
-use crate::pages::workspace::{Loaded, WsContext, use_ws};
-
-/// How long typing must pause before a search is sent.
-pub const DEBOUNCE_MS: u32 = 150;
-
-/// Sets `target` to `value` once typing has paused for [`DEBOUNCE_MS`]
-/// (a later keystroke cancels the earlier one).
-pub fn debounce(target: RwSignal<String>, value: String) {
-    thread_local! {
-        static PENDING: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
-    }
-    let ticket = PENDING.with(|p| {
-        p.set(p.get().wrapping_add(1));
-        p.get()
-    });
-    leptos::task::spawn_local(async move {
-        gloo_timers::future::TimeoutFuture::new(DEBOUNCE_MS).await;
-        if PENDING.with(|p| p.get()) == ticket {
-            target.set(value);
-        }
-    });
-}
+use crate::components::search::{DEBOUNCE_MS, debounce};
+use crate::labels::role_label;
+use crate::workspace::{Loaded, WsContext, use_ws};
 
 #[component]
 pub fn UsersTab() -> impl IntoView {

@@ -1,0 +1,55 @@
+//! A grant this company gave as a client: what it covers, and deleting
+//! its access key.
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use policy::Action;
+use policy::api::GrantInfo;
+
+use super::{CompanyCtx, CompanyLoaded, grant_summary};
+use crate::api;
+use crate::components::controls::GuardedButton;
+use crate::components::modal::Modal;
+
+#[component]
+pub(super) fn GivenGrant(
+    c: Arc<CompanyLoaded>,
+    ctx: CompanyCtx,
+    grant: GrantInfo,
+) -> impl IntoView {
+    let confirming = RwSignal::new(false);
+    let id = grant.id;
+    let partner = grant.partner.name.clone();
+    let revoke = c.decide(&Action::RevokeGrant { grant: id });
+    let p2 = partner.clone();
+    view! {
+        <article class="grant">
+            <h3>{partner.clone()}</h3>
+            <p>{grant_summary(&grant)}</p>
+            <p class="muted">{if grant.redeemed { "The partner redeemed the access key." } else { "Waiting for the partner to redeem the access key." }}</p>
+            <h4>"Analysts"</h4>
+            {if grant.analysts.is_empty() {
+                view! { <p class="empty">"No analysts registered yet."</p> }.into_any()
+            } else {
+                view! { <ul>{grant.analysts.iter().map(|a| view! { <li>{format!("{} ({})", a.name, a.email)}</li> }).collect_view()}</ul> }.into_any()
+            }}
+            <GuardedButton decision=revoke label="Revoke access" aria_label=format!("Revoke {partner}'s access") class="button danger" on_click=move || confirming.set(true)/>
+            {move || confirming.get().then(|| {
+                let p = p2.clone();
+                view! {
+                    <Modal title="Revoke partner access" on_close=move || confirming.set(false)>
+                        <p>{format!("Delete {p}'s access key? Every analyst of {p} loses access to your workspaces at once. This cannot be undone.")}</p>
+                        <div class="modal-actions">
+                            <button type="button" class="button" on:click=move |_| confirming.set(false)>"Cancel"</button>
+                            <button type="button" class="button danger" on:click=move |_| {
+                                confirming.set(false);
+                                ctx.change("Access revoked: the partner's analysts are out.", api::revoke_grant(id), |_| ());
+                            }>"Revoke access"</button>
+                        </div>
+                    </Modal>
+                }
+            })}
+        </article>
+    }
+}
