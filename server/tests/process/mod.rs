@@ -554,7 +554,7 @@ pub fn percentile_ms(samples: &mut [Duration], p: f64) -> f64 {
 }
 
 /// The ids of the demo: workspace, client company (Beta), partner company
-/// (TechHelp), and the live grant between them.
+/// (TechHelp).
 #[derive(Clone, Copy, Debug)]
 pub struct Demo {
     pub ws: i64,
