@@ -558,6 +558,20 @@ fn proc_cpu(pid: u32) -> Option<f64> {
     Some(ticks as f64 / hz as f64)
 }
 
+/// The whole machine's busy CPU seconds (every state but idle and
+/// iowait), from the first line of `/proc/stat`.
+fn machine_cpu() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/stat").ok()?;
+    let line = stat.lines().next()?.strip_prefix("cpu ")?;
+    let ticks: Vec<u64> = line.split_whitespace().filter_map(|t| t.parse().ok()).collect();
+    // user nice system idle iowait irq softirq steal (guest time is in user)
+    let busy: u64 =
+        ticks.iter().take(8).enumerate().filter(|(i, _)| *i != 3 && *i != 4).map(|(_, t)| t).sum();
+    let hz = nix::unistd::sysconf(nix::unistd::SysconfVar::CLK_TCK).ok().flatten().unwrap_or(100);
+    #[allow(clippy::cast_precision_loss)]
+    Some(busy as f64 / hz as f64)
+}
+
 /// This process's CPU seconds (user + system), from getrusage.
 fn own_cpu() -> f64 {
     use nix::sys::resource::{UsageWho, getrusage};
@@ -629,12 +643,13 @@ async fn load(
         }));
     }
     tokio::time::sleep(Duration::from_secs_f64(warmup_secs)).await;
-    let (server0, own0, t0) = (server_pid.and_then(proc_cpu), own_cpu(), Instant::now());
+    let (server0, own0, all0, t0) =
+        (server_pid.and_then(proc_cpu), own_cpu(), machine_cpu(), Instant::now());
     measuring.store(true, Ordering::Relaxed);
     tokio::time::sleep(Duration::from_secs_f64(secs)).await;
     measuring.store(false, Ordering::Relaxed);
-    let (server1, own1, wall) =
-        (server_pid.and_then(proc_cpu), own_cpu(), t0.elapsed().as_secs_f64());
+    let (server1, own1, all1, wall) =
+        (server_pid.and_then(proc_cpu), own_cpu(), machine_cpu(), t0.elapsed().as_secs_f64());
     stop.store(true, Ordering::Relaxed);
     let mut all = Tally::default();
     for h in handles {
@@ -682,6 +697,11 @@ async fn load(
         "loadgen_cpu_s": round(own, 1000.0),
         "loadgen_cpu_us_per_req": if requests > 0.0 { json!(round(own * 1e6 / requests, 10.0)) } else { json!(null) },
         "loadgen_cpu_share": round(own / capacity, 1000.0),
+        // Everything busy on the machine (server, loadgen, PostgreSQL, rest).
+        "machine_cpu_share": match (all0, all1) {
+            (Some(a), Some(b)) => json!(round((b - a) / capacity, 1000.0)),
+            _ => json!(null),
+        },
     })
     .to_string())
 }

@@ -708,13 +708,18 @@ fn report(results: &[(Backend, Vec<Seeded>, Measured)]) -> String {
         }
         let _ = writeln!(
             o,
-            "\n| load | req/s | p50 | p99 | max | 5xx | other errors | server CPU / request | server CPU share | loadgen CPU share | loadgen CPU / request |"
+            "\n| load | req/s | p50 | p99 | max | 5xx | other errors | server CPU / request | CPU of the {cores} cores: server / loadgen / rest (database, other) / idle | loadgen CPU / request |"
         );
-        let _ = writeln!(o, "|---|---|---|---|---|---|---|---|---|---|---|");
+        let _ = writeln!(o, "|---|---|---|---|---|---|---|---|---|---|");
         for (what, out) in &m.load {
+            let (server, lg, busy) = (
+                num(out, "server_cpu_share") * 100.0,
+                num(out, "loadgen_cpu_share") * 100.0,
+                num(out, "machine_cpu_share") * 100.0,
+            );
             let _ = writeln!(
                 o,
-                "| {what} | {:.0} | {:.2} ms | {:.2} ms | {:.2} ms | {} | {} | {:.0} µs | {:.0}% | {:.0}% | {:.0} µs |",
+                "| {what} | {:.0} | {:.2} ms | {:.2} ms | {:.2} ms | {} | {} | {:.0} µs | {server:.0}% / {lg:.0}% / {:.0}% / {:.0}% | {:.0} µs |",
                 num(out, "rps"),
                 num(out, "p50_ms"),
                 num(out, "p99_ms"),
@@ -722,8 +727,8 @@ fn report(results: &[(Backend, Vec<Seeded>, Measured)]) -> String {
                 int(out, "status_5xx"),
                 int(out, "unexpected") - int(out, "status_5xx") + int(out, "errors"),
                 num(out, "server_cpu_us_per_req"),
-                num(out, "server_cpu_share") * 100.0,
-                num(out, "loadgen_cpu_share") * 100.0,
+                (busy - server - lg).max(0.0),
+                (100.0 - busy).max(0.0),
                 num(out, "loadgen_cpu_us_per_req"),
             );
         }
