@@ -81,7 +81,8 @@ test("runPlan says which identity each job runs as", () => {
 test("load replaces the resident snapshot: a revoked grant cuts the analyst off", () => {
   const p = new Policy(snapshot());
   const view = { type: "view_resource", workspace: WS, resource: 600 };
-  assert.equal(p.decide(105, view).code, "not_in_resource_groups");
+  // Outside its groups: the resource does not exist for the analyst.
+  assert.equal(p.decide(105, view).code, "unknown_resource");
   const s = snapshot();
   s.grants[0].revoked = true;
   p.load(s);
@@ -100,6 +101,42 @@ test("malformed input throws an error naming the bad field", () => {
   assert.throws(() => new Policy(bad), /invalid snapshot at `workspaces\[0\]\.members\[2\]\.role`: unknown variant `boss`/);
   assert.throws(() => new Policy({ workspaces: "nope" }), /invalid snapshot at `workspaces`/);
   assert.throws(() => policy.toggleControls(100, WS, "root"), /invalid role/);
+});
+
+test("a server response or anything else instead of a snapshot is named as such", () => {
+  const response = { workspace: { id: WS, name: "Beta" }, slice: snapshot(), groups: [], people: [] };
+  assert.throws(() => new Policy(response), /this is a server response, not a slice; pass its `slice` field/);
+  assert.throws(() => policy.load(response), /pass its `slice` field/);
+  assert.throws(() => new Policy({ rows: [] }), /expected a snapshot or slice/);
+  assert.throws(() => new Policy([]), /expected an object with `workspaces`/);
+  assert.throws(() => new Policy(null), /expected an object/);
+  assert.throws(() => policy.addPage({ rows: [], next: null, slice: {} }), /invalid slice: this is a server response/);
+});
+
+test("a base slice plus pages decides its rows as the whole facts do", () => {
+  // A developer's base: itself only, the rest partial; a page adds rows.
+  const whole = snapshot();
+  const ws = whole.workspaces[0];
+  const base = {
+    accounts: [whole.accounts.find((a) => a.id === 101)],
+    workspaces: [{
+      ...ws,
+      members: ws.members.filter((m) => m.account === 101),
+      invitations: [], requests: [], resources: [],
+      partial: { members: true, invitations: true, resources: true, group_members: true },
+    }],
+  };
+  const slice = new Policy(base);
+  const remove = { type: "remove_member", workspace: WS, target: 103 };
+  assert.equal(slice.decide(101, remove).code, "unknown_member", "not loaded: unknown, not refused");
+  const invite = { type: "invite", workspace: WS, email: "dev@client.io", role: "developer" };
+  assert.equal(slice.decide(101, invite).code, "incomplete_facts", "a whole-set rule asks the server");
+  slice.addPage({
+    accounts: [whole.accounts.find((a) => a.id === 103)],
+    workspaces: [{ ...base.workspaces[0], members: ws.members.filter((m) => m.account === 103) }],
+  });
+  assert.deepEqual(slice.decide(101, remove), policy.decide(101, remove));
+  assert.deepEqual(slice.memberControls(101, WS, 103), policy.memberControls(101, WS, 103));
 });
 
 test("validation helpers", () => {

@@ -1,6 +1,7 @@
 // The JavaScript side of the differential test. Reads one JSON batch per
-// line on stdin — { snapshot, questions: [[kind, ...args], ...] } — loads the
-// snapshot into the package, answers every question, and writes one JSON
+// line on stdin — { snapshot, pages, questions: [[kind, ...args], ...] } —
+// loads the snapshot (a whole world, or a viewer's base slice) into the
+// package, adds the pages, answers every question, and writes one JSON
 // array of answers per line. GATEHOUSE_ORACLE_TAMPER=1 flips one answer per
 // batch on purpose, so the harness can prove it notices.
 import { createInterface } from "node:readline";
@@ -29,6 +30,7 @@ for await (const line of lines) {
   const batch = JSON.parse(line);
   if (policy === null) policy = new Policy(batch.snapshot);
   else policy.load(batch.snapshot);
+  for (const page of batch.pages ?? []) policy.addPage(page);
   const out = batch.questions.map((q) => {
     try {
       return answer(q);

@@ -14,8 +14,16 @@ const roles: Role[] = policy.assignableRoles(1, 1);
 const many: Decision[] = policy.decideMany(1, [action, { type: "view_billing", workspace: 1 }]);
 const email: string = normalizeEmail(" A@B.io ");
 const labels: string[] = catalog().toggles.map((t) => t.label);
+// A page's slice adds to the facts; partial lists are declared on the type.
+const page: Snapshot = {
+  workspaces: [{ id: 1, company: 1, toggles: { admin: [], developer: [] }, partial: { members: true } }],
+};
+policy.addPage(page);
+const unknown: Decision = policy.decide(1, { type: "invite", workspace: 1, email: "a@b.io", role: "admin" });
+// @ts-expect-error: partial takes booleans
+const badPartial: Snapshot = { workspaces: [{ id: 1, company: 1, toggles: { admin: [], developer: [] }, partial: { members: 1 } }] };
 // @ts-expect-error: an unknown action type does not type-check
 const wrong: Action = { type: "fly", workspace: 1 };
 // @ts-expect-error: roles are a closed set
 const badRole: Role = "king";
-void [code, tabs.permissions_tab.allowed, roles, many, email, labels, wrong, badRole];
+void [code, tabs.permissions_tab.allowed, roles, many, email, labels, wrong, badRole, unknown, badPartial];

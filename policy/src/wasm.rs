@@ -123,22 +123,63 @@ pub struct Policy {
     cache: RefCell<DecisionCache>,
 }
 
+/// Reads a snapshot or slice, saying what is wrong when `value` is
+/// something else (a common slip: passing the server's whole response).
+fn snapshot_from_js(what: &str, value: &JsValue) -> Result<crate::Snapshot, JsError> {
+    let has = |key: &str| {
+        js_sys::Reflect::has(value, &JsValue::from_str(key)).unwrap_or(false)
+    };
+    if !value.is_object() || js_sys::Array::is_array(value) {
+        return Err(JsError::new(&format!(
+            "invalid {what}: expected an object with `workspaces` (a snapshot or slice)"
+        )));
+    }
+    if has("slice") {
+        return Err(JsError::new(&format!(
+            "invalid {what}: this is a server response, not a slice; pass its `slice` field \
+             (e.g. `new Policy(response.slice)` for GET /api/workspaces/{{id}}, \
+             `policy.addPage(page.slice)` for a page)"
+        )));
+    }
+    if !["workspaces", "accounts", "companies", "grants"].iter().any(|k| has(k)) {
+        return Err(JsError::new(&format!(
+            "invalid {what}: expected a snapshot or slice (`workspaces`, `accounts`, `companies`, `grants`)"
+        )));
+    }
+    from_js(what, value)
+}
+
 #[wasm_bindgen]
 impl Policy {
-    /// Loads and indexes a snapshot. Throws if it is malformed.
+    /// Loads and indexes a snapshot, or a viewer's base slice (the `slice`
+    /// of `GET /api/workspaces/{id}`). Throws if it is malformed or not a
+    /// snapshot.
     #[wasm_bindgen(constructor)]
     pub fn new(
         #[wasm_bindgen(unchecked_param_type = "Snapshot")] snapshot: JsValue,
     ) -> Result<Policy, JsError> {
-        Ok(Policy { facts: Facts::new(from_js("snapshot", &snapshot)?), cache: RefCell::default() })
+        let facts = Facts::new(snapshot_from_js("snapshot", &snapshot)?);
+        Ok(Policy { facts, cache: RefCell::default() })
     }
 
-    /// Replaces the loaded snapshot (e.g. after the server sent a new one).
+    /// Replaces the loaded facts (e.g. after the server sent a new base).
     pub fn load(
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "Snapshot")] snapshot: JsValue,
     ) -> Result<(), JsError> {
-        self.facts = Facts::new(from_js("snapshot", &snapshot)?);
+        self.facts = Facts::new(snapshot_from_js("snapshot", &snapshot)?);
+        Ok(())
+    }
+
+    /// Adds a page's slice (the `slice` of a members, resources or group
+    /// members page) to the loaded facts: its rows' decisions are then the
+    /// server's. Throws if it is malformed or not a slice.
+    #[wasm_bindgen(js_name = addPage)]
+    pub fn add_page(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "Snapshot")] slice: JsValue,
+    ) -> Result<(), JsError> {
+        self.facts.add(snapshot_from_js("slice", &slice)?);
         Ok(())
     }
 

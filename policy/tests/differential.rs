@@ -110,8 +110,10 @@ impl Oracle {
         Oracle { child, stdin, stdout }
     }
 
-    fn ask(&mut self, snapshot: &Snapshot, questions: &[Value]) -> Vec<Value> {
-        let line = json!({ "snapshot": snapshot, "questions": questions }).to_string();
+    fn ask(&mut self, sent: &(Snapshot, Vec<Snapshot>), questions: &[Value]) -> Vec<Value> {
+        let (snapshot, pages) = sent;
+        let line =
+            json!({ "snapshot": snapshot, "pages": pages, "questions": questions }).to_string();
         writeln!(self.stdin, "{line}").unwrap();
         let mut answer = String::new();
         self.stdout.read_line(&mut answer).unwrap();
@@ -125,6 +127,35 @@ impl Drop for Oracle {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// How a world is sent to both sides: whole, or as one viewer's base slice
+/// plus its pages (members, resources, every group's members).
+#[derive(Debug, Clone, Copy)]
+enum Sent {
+    Whole,
+    Viewer(Id),
+}
+
+fn sent(world: &Snapshot, how: Sent) -> (Snapshot, Vec<Snapshot>) {
+    let Sent::Viewer(v) = how else { return (world.clone(), Vec::new()) };
+    let full = Facts::new(world.clone());
+    let Ok(base) = full.base_slice(v, CLIENT_WS) else { return (world.clone(), Vec::new()) };
+    let people: Vec<Id> = (0..=12).collect();
+    let mut pages = Vec::new();
+    pages.extend(full.members_slice(v, CLIENT_WS, &people, &(298..=305).collect::<Vec<_>>()));
+    pages.extend(full.resources_slice(v, CLIENT_WS, &(598..=615).collect::<Vec<_>>()));
+    pages.extend((49..=54).filter_map(|g| full.group_members_slice(v, CLIENT_WS, g, &people).ok()));
+    (base, pages)
+}
+
+/// The native facts for what was sent.
+fn facts_of((base, pages): &(Snapshot, Vec<Snapshot>)) -> Facts {
+    let mut facts = Facts::new(base.clone());
+    for p in pages {
+        facts.add(p.clone());
+    }
+    facts
 }
 
 /// The result of a run: how many questions, and the smallest mismatch if any.
@@ -142,20 +173,24 @@ fn run(cases: usize, seed: u64, tamper: bool) -> Outcome {
     let questions = question_strategy();
     let mut oracle = Oracle::start(tamper);
     let mut asked = 0;
+    let mut round: i64 = 0;
     while asked < cases {
         let mut world = worlds.new_tree(&mut runner).unwrap();
         let n = QUESTIONS_PER_WORLD.min(cases - asked);
         let qs: Vec<Value> =
             (0..n).map(|_| questions.new_tree(&mut runner).unwrap().current()).collect();
-        let snapshot = world.current();
-        let facts = Facts::new(snapshot.clone());
-        let answers = oracle.ask(&snapshot, &qs);
+        // Every other world goes as a viewer's slices (SPEC 9), in turn.
+        round += 1;
+        let how = if round % 2 == 0 { Sent::Viewer(round / 2 % 12 + 1) } else { Sent::Whole };
+        let what = sent(&world.current(), how);
+        let facts = facts_of(&what);
+        let answers = oracle.ask(&what, &qs);
         asked += n;
         for (q, js) in qs.iter().zip(&answers) {
             if native(&facts, q) != *js {
                 return Outcome {
                     cases: asked,
-                    mismatch: Some(shrink(&mut oracle, &mut world, q)),
+                    mismatch: Some(shrink(&mut oracle, &mut world, how, q)),
                 };
             }
         }
@@ -164,10 +199,16 @@ fn run(cases: usize, seed: u64, tamper: bool) -> Outcome {
 }
 
 /// Simplifies the world while the question still gets different answers.
-fn shrink(oracle: &mut Oracle, world: &mut impl ValueTree<Value = Snapshot>, q: &Value) -> String {
+fn shrink(
+    oracle: &mut Oracle,
+    world: &mut impl ValueTree<Value = Snapshot>,
+    how: Sent,
+    q: &Value,
+) -> String {
     let differs = |oracle: &mut Oracle, s: &Snapshot| {
-        let js = oracle.ask(s, std::slice::from_ref(q)).remove(0);
-        let rust = native(&Facts::new(s.clone()), q);
+        let what = sent(s, how);
+        let js = oracle.ask(&what, std::slice::from_ref(q)).remove(0);
+        let rust = native(&facts_of(&what), q);
         (rust != js).then_some((rust, js))
     };
     let mut smallest = world.current();
@@ -188,7 +229,7 @@ fn shrink(oracle: &mut Oracle, world: &mut impl ValueTree<Value = Snapshot>, q: 
     }
     let (rust, js) = answers.unwrap_or_default();
     format!(
-        "question: {q}\nnative: {rust}\nwasm:   {js}\nsmallest world: {}",
+        "question: {q} (world sent {how:?})\nnative: {rust}\nwasm:   {js}\nsmallest world: {}",
         serde_json::to_string_pretty(&smallest).unwrap()
     )
 }

@@ -5,7 +5,7 @@
 //!
 //! Locks: on SQLite the transaction is `BEGIN IMMEDIATE` (one writer at a
 //! time, database-wide, waiting at most the busy timeout). On PostgreSQL a
-//! workspace write locks its workspace row (`FOR UPDATE`); a company write
+//! workspace write locks its workspace row (`FOR NO KEY UPDATE`); a company write
 //! locks its companies' rows, then the rows of every workspace whose facts
 //! hold those companies, each in id order. A workspace write never locks
 //! anything else, so the order companies -> workspaces cannot deadlock, and
@@ -209,7 +209,7 @@ impl Write {
         let facts = match &scope {
             Scope::Workspace(ws) => {
                 let sql = match st.db.backend {
-                    Backend::Postgres => "SELECT version FROM workspaces WHERE id = $1 FOR UPDATE",
+                    Backend::Postgres => "SELECT version FROM workspaces WHERE id = $1 FOR NO KEY UPDATE",
                     Backend::Sqlite => "SELECT version FROM workspaces WHERE id = $1",
                 };
                 match sqlx::query(sql).bind(ws).fetch_optional(&mut *tx).await? {
@@ -405,7 +405,11 @@ async fn lock_companies(
         return Ok(());
     }
     let list = placeholders(1, ids.len());
-    let for_update = if st.db.backend == Backend::Postgres { " FOR UPDATE" } else { "" };
+    // NO KEY UPDATE: writers still exclude each other, but a foreign-key
+    // check (which takes KEY SHARE on the referenced row, e.g. the company
+    // a workspace row names) does not wait on it, so a workspace write that
+    // updates its own row twice cannot deadlock with a company write.
+    let for_update = if st.db.backend == Backend::Postgres { " FOR NO KEY UPDATE" } else { "" };
     let sql = format!("SELECT id FROM companies WHERE id IN ({list}) ORDER BY id{for_update}");
     let mut q = sqlx::query_scalar::<_, i64>(&sql);
     for id in &ids {
