@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
+import { AxeBuilder } from '@axe-core/playwright';
 
 const root = resolve(import.meta.dirname, '..', '..');
 export const PASSWORD = 'gatehouse-demo';
@@ -102,7 +103,22 @@ export async function openWorkspace(page, tab = 'Users') {
   await page.getByRole('heading', { name: tab === 'Audit log' ? 'Audit log' : tab, level: 2 }).first().waitFor();
 }
 
+/** WCAG 2.2 A and AA, as axe-core checks them. */
+const WCAG = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa'];
+
+/** Fails with every axe-core WCAG 2.2 A/AA violation on the page as it is now. */
+export async function checkA11y(page, what) {
+  const { violations } = await new AxeBuilder({ page }).withTags(WCAG).analyze();
+  if (violations.length > 0) {
+    const lines = violations.map((v) => `- ${v.id} (${v.impact}): ${v.help}\n    ${v.nodes.map((n) => n.target.join(' ')).join('\n    ')}`);
+    throw new Error(`${what}: ${violations.length} WCAG 2.2 A/AA violation(s):\n${lines.join('\n')}`);
+  }
+}
+
+/** Every screen or dialog a test looks at: checked for accessibility, then
+ * saved as a screenshot under target/e2e/. */
 export async function screenshot(page, name) {
+  await checkA11y(page, name);
   mkdirSync(SHOTS, { recursive: true });
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
 }

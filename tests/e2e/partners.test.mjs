@@ -11,7 +11,7 @@ before(async () => { server = await startServer(); browser = await launchBrowser
 after(async () => { await browser?.close(); await server?.stop(); });
 
 async function revoke(page) {
-  await page.getByRole('button', { name: "Revoke TechHelp's access" }).click();
+  await page.getByRole('button', { name: 'Revoke access of TechHelp' }).click();
   await page.getByRole('dialog', { name: 'Revoke partner access' }).getByRole('button', { name: 'Revoke access' }).click();
   await page.getByRole('status').filter({ hasText: 'Access revoked' }).waitFor();
 }

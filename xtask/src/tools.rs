@@ -116,11 +116,12 @@ pub(crate) fn npm_bin(name: &str) -> PathBuf {
 /// installed from package-lock.json unless present.
 pub(crate) fn ensure_npm_tools() -> Result {
     let wanted = ["wasm-opt", "tsc", "playwright-core"];
-    if wanted.iter().all(|b| npm_bin(b).exists()) {
+    let axe = root().join("node_modules/@axe-core/playwright/package.json");
+    if wanted.iter().all(|b| npm_bin(b).exists()) && axe.exists() {
         println!("==> npm tools ({}): present", wanted.join(", "));
         return Ok(());
     }
-    Step::new("npm ci (wasm-opt, typescript, playwright-core)").run({
+    Step::new("npm ci (wasm-opt, typescript, playwright-core, axe-core)").run({
         let mut c = Command::new("npm");
         c.args(["ci", "--no-audit", "--no-fund"]).current_dir(root());
         c

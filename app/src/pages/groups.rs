@@ -106,9 +106,8 @@ fn GroupCard(
             </div>
             {(!description.is_empty()).then(|| view! { <p>{description.clone()}</p> })}
             {(!group.is_default).then(|| view! {
-                <button type="button" class="button quiet" aria-expanded=move || is_open().to_string()
-                    aria-label=format!("Members of {} (show or hide)", group.name) on:click=toggle>
-                    {move || if is_open() { "Hide members" } else { "Show members" }}
+                <button type="button" class="button quiet" aria-expanded=move || is_open().to_string() on:click=toggle>
+                    {let name = group.name.clone(); move || format!("{} members of {name}", if is_open() { "Hide" } else { "Show" })}
                 </button>
             })}
             {move || is_open().then(|| view! { <GroupMembers loaded=l_list.clone() group=gid name=name_list.clone() editable outcome/> })}

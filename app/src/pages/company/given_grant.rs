@@ -34,7 +34,7 @@ pub(super) fn GivenGrant(
             } else {
                 view! { <ul>{grant.analysts.iter().map(|a| view! { <li>{format!("{} ({})", a.name, a.email)}</li> }).collect_view()}</ul> }.into_any()
             }}
-            <GuardedButton decision=revoke label="Revoke access" aria_label=format!("Revoke {partner}'s access") class="button danger" on_click=move || confirming.set(true)/>
+            <GuardedButton decision=revoke label="Revoke access" aria_label=format!("Revoke access of {partner}") class="button danger" on_click=move || confirming.set(true)/>
             {move || confirming.get().then(|| {
                 let p = p2.clone();
                 view! {
