@@ -320,3 +320,76 @@ fn role_counts(w: &Workspace) -> RoleCounts {
         developer: count(Role::Developer),
     })
 }
+
+impl Facts {
+    /// What a company page shows `viewer` of `company` (SPEC 9): enough to
+    /// decide every control on it (create workspace, add member, grant,
+    /// redeem, register or remove an analyst, revoke) and nothing the
+    /// viewer does not already know: the company's members, its grants and
+    /// workspace ids; other companies' flags, with only the viewer's own
+    /// membership; for a partner, the client workspaces its live grants
+    /// open, holding only its own people's memberships; the other Partner
+    /// companies (the public directory) to those who manage partners.
+    /// Built from company facts (see the server's `company_facts`).
+    pub fn company_slice(&self, viewer: Id, company: Id) -> Result<Snapshot, Denial> {
+        if let crate::decision::Decision::Denied(d) =
+            self.decide(viewer, &Action::ViewCompany { company })
+        {
+            return Err(d);
+        }
+        let support = self.account(viewer).is_some_and(|a| a.support);
+        let manager = support || self.company(company).is_some_and(|c| c.is_admin(viewer));
+        let own = self.company(company).map(|c| c.data().clone());
+        let own_people: Vec<Id> =
+            own.iter().flat_map(|c| c.members.iter().map(|m| m.account)).collect();
+        let grants: Vec<Grant> = self
+            .grants()
+            .iter()
+            .filter(|g| g.client == company || g.partner == company)
+            .cloned()
+            .collect();
+        let related = |id: Id| grants.iter().any(|g| g.client == id || g.partner == id);
+        let companies = self
+            .snapshot()
+            .companies
+            .iter()
+            .filter(|c| c.id != company)
+            .filter(|c| related(c.id) || (manager && c.partner_enabled))
+            .map(|c| crate::facts::Company {
+                members: c.members.iter().filter(|m| m.account == viewer).copied().collect(),
+                ..c.clone()
+            })
+            .chain(own)
+            .collect::<Vec<_>>();
+        let opened = |w: Id| {
+            grants.iter().any(|g| g.partner == company && g.is_live() && g.workspaces.contains(&w))
+        };
+        let workspaces: Vec<Workspace> = self
+            .snapshot()
+            .workspaces
+            .iter()
+            .filter(|w| w.company == company || opened(w.id))
+            .map(|w| {
+                let mut stub = page(w, Vec::new(), |_| {}).workspaces.swap_remove(0);
+                if w.company != company {
+                    stub.members = w
+                        .members
+                        .iter()
+                        .filter(|m| own_people.contains(&m.account))
+                        .copied()
+                        .collect();
+                }
+                stub
+            })
+            .collect();
+        let known: Vec<Id> = companies
+            .iter()
+            .flat_map(|c| c.members.iter().map(|m| m.account))
+            .chain(workspaces.iter().flat_map(|w| w.members.iter().map(|m| m.account)))
+            .chain([viewer])
+            .collect();
+        let accounts =
+            self.snapshot().accounts.iter().filter(|a| known.contains(&a.id)).cloned().collect();
+        Ok(Snapshot { accounts, companies, workspaces, grants })
+    }
+}

@@ -126,9 +126,7 @@ pub struct Policy {
 /// Reads a snapshot or slice, saying what is wrong when `value` is
 /// something else (a common slip: passing the server's whole response).
 fn snapshot_from_js(what: &str, value: &JsValue) -> Result<crate::Snapshot, JsError> {
-    let has = |key: &str| {
-        js_sys::Reflect::has(value, &JsValue::from_str(key)).unwrap_or(false)
-    };
+    let has = |key: &str| js_sys::Reflect::has(value, &JsValue::from_str(key)).unwrap_or(false);
     if !value.is_object() || js_sys::Array::is_array(value) {
         return Err(JsError::new(&format!(
             "invalid {what}: expected an object with `workspaces` (a snapshot or slice)"

@@ -352,6 +352,34 @@ mod must_not_be_sent {
     }
 
     #[test]
+    fn a_company_page_carries_no_other_companys_member_list() {
+        let f = facts();
+        // The partner's own page: its people, the client workspace it was
+        // granted holding only its own analyst, no client people.
+        let page = f.company_slice(PARTNER_ADMIN, PARTNER).unwrap();
+        let people = account_ids(&page);
+        for client_person in [OWNER, ADMIN, ADMIN2, DEV, DEV2, REQUESTER] {
+            assert!(!people.contains(&client_person), "{client_person} sent");
+        }
+        let granted = page.workspaces.iter().find(|w| w.id == WS).expect("the granted workspace");
+        assert_eq!(granted.members.iter().map(|m| m.account).collect::<Vec<_>>(), vec![ANALYST]);
+        let client = page.companies.iter().find(|c| c.id == CLIENT).expect("the client, by flags");
+        assert!(client.members.is_empty(), "no client member list: {client:?}");
+        // The client's page: the partner's flags only, never its staff.
+        let page = f.company_slice(OWNER, CLIENT).unwrap();
+        let partner = page.companies.iter().find(|c| c.id == PARTNER).expect("the partner, by flags");
+        assert!(partner.members.is_empty());
+        assert!(!account_ids(&page).contains(&PARTNER_MEMBER));
+        // Decisions the page needs still hold on it.
+        let sliced = Facts::new(f.company_slice(PARTNER_ADMIN, PARTNER).unwrap());
+        let register = Action::RegisterAnalyst { grant: GRANT, workspace: WS, analyst: PARTNER_MEMBER };
+        assert_eq!(sliced.decide(PARTNER_ADMIN, &register), f.decide(PARTNER_ADMIN, &register));
+        let again = Action::RegisterAnalyst { grant: GRANT, workspace: WS, analyst: ANALYST };
+        assert_eq!(sliced.decide(PARTNER_ADMIN, &again), f.decide(PARTNER_ADMIN, &again));
+        assert_eq!(f.company_slice(OUTSIDER, CLIENT).unwrap_err().code, Reason::NotCompanyMember);
+    }
+
+    #[test]
     fn outsiders_get_no_slice() {
         let f = facts();
         assert_eq!(f.base_slice(OUTSIDER, WS).unwrap_err().code, Reason::NotAMember);

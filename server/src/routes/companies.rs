@@ -134,20 +134,12 @@ async fn detail(tx: &mut Tx, id: Id, snap: Snapshot) -> Result<CompanyDetail, Ap
     })
 }
 
-/// The company page's facts: enough for the app to decide every control on
-/// it (create workspace, add member, grant, redeem, register or remove an
-/// analyst, revoke) and nothing the viewer does not already know: the
-/// company's members, grants and workspace ids; for a partner, the client
-/// workspaces it was granted, holding only its own people's memberships;
-/// other companies' members reduced to the viewer; the public partner
-/// directory for admins. A fixed number of queries.
-async fn company_page_facts(
-    tx: &mut Tx,
-    user: &CurrentUser,
-    company: Id,
-    facts: Facts,
-) -> Result<Snapshot, AppError> {
-    let viewer_admin = user.support || facts.company(company).is_some_and(|c| c.is_admin(user.id));
+/// The facts a company page is sliced from: the company facts, plus, for a
+/// partner, the client workspaces its live grants open with its own
+/// people's memberships, and the partner directory (every Partner company's
+/// flags). A fixed number of queries; the policy decides what is sent
+/// (`Facts::company_slice`).
+async fn company_page_facts(tx: &mut Tx, company: Id, facts: Facts) -> Result<Facts, AppError> {
     let mut snap = facts.into_snapshot();
     let clients: BTreeMap<Id, Id> = snap
         .grants
@@ -175,38 +167,23 @@ async fn company_page_facts(
             snap.workspaces.push(stub);
         }
     }
-    for c in snap.companies.iter_mut().filter(|c| c.id != company) {
-        c.members.retain(|m| m.account == user.id);
-    }
-    // The partner directory (public: names and the Partner flag), so a
-    // client's admins can be told whether granting to each would be allowed.
-    if viewer_admin {
-        let rows = sqlx::query(
-            "SELECT id, client_enabled FROM companies WHERE partner_enabled <> 0 ORDER BY id",
-        )
-        .fetch_all(&mut **tx)
-        .await?;
-        for r in rows {
-            let id: Id = col(&r, "id")?;
-            if !snap.companies.iter().any(|c| c.id == id) {
-                snap.companies.push(policy::Company {
-                    id,
-                    partner_enabled: true,
-                    client_enabled: col::<i64>(&r, "client_enabled")? != 0,
-                    members: Vec::new(),
-                });
-            }
+    let rows = sqlx::query(
+        "SELECT id, client_enabled FROM companies WHERE partner_enabled <> 0 ORDER BY id",
+    )
+    .fetch_all(&mut **tx)
+    .await?;
+    for r in rows {
+        let id: Id = col(&r, "id")?;
+        if !snap.companies.iter().any(|c| c.id == id) {
+            snap.companies.push(policy::Company {
+                id,
+                partner_enabled: true,
+                client_enabled: col::<i64>(&r, "client_enabled")? != 0,
+                members: Vec::new(),
+            });
         }
     }
-    let known: BTreeSet<Id> = snap
-        .companies
-        .iter()
-        .flat_map(|c| c.members.iter().map(|m| m.account))
-        .chain(snap.workspaces.iter().flat_map(|w| w.members.iter().map(|m| m.account)))
-        .chain([user.id])
-        .collect();
-    snap.accounts.retain(|a| known.contains(&a.id));
-    Ok(snap)
+    Ok(Facts::new(snap))
 }
 
 /// A company: members, workspaces, grants (members and support).
@@ -218,7 +195,8 @@ pub async fn company(
 ) -> ApiResult<Json<CompanyDetail>> {
     let (mut tx, facts) =
         read_companies(&st, &user, &[company], &Action::ViewCompany { company }).await?;
-    let snap = company_page_facts(&mut tx, &user, company, facts).await?;
+    let facts = company_page_facts(&mut tx, company, facts).await?;
+    let snap = facts.company_slice(user.id, company).map_err(AppError::Denied)?;
     Ok(Json(detail(&mut tx, company, snap).await?))
 }
 
