@@ -72,6 +72,7 @@ reasons! {
     AlreadyAMember "already_a_member" => "That person is already a member of this workspace.",
     InvitationExpired "invitation_expired" => "This invitation has expired; ask for a new one.",
     InvitationForAnotherEmail "invitation_for_another_email" => "This invitation was sent to a different email address.",
+    InvitationRoleDiffers "invitation_role_differs" => "This address already has an open invitation with another permission; delete it, then invite again.",
     RequestPending "request_pending" => "You have already asked to join this workspace.",
     DefaultGroupImmutable "default_group_immutable" => "The default group contains every member and cannot be edited.",
     InvalidGroupName "invalid_group_name" => "Group names must be 1 to 64 characters and cannot be \u{201c}default\u{201d}.",

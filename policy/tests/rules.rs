@@ -275,6 +275,20 @@ fn invitations() {
                 invite("invitee@example.com", Role::Developer),
                 OK,
             ),
+            // SPEC 5: resending never changes the role; nobody alters an
+            // invitation's role, least of all one above their own.
+            (
+                "same email, another role",
+                OWNER,
+                invite(" INVITEE@example.com", Role::Admin),
+                Some(Reason::InvitationRoleDiffers),
+            ),
+            (
+                "an Owner-made Admin invitation cannot become Developer",
+                ADMIN,
+                invite("boss@example.com", Role::Developer),
+                Some(Reason::InvitationRoleDiffers),
+            ),
             (
                 "developer lacks users.add by default",
                 DEV,

@@ -367,12 +367,14 @@ mod must_not_be_sent {
         assert!(client.members.is_empty(), "no client member list: {client:?}");
         // The client's page: the partner's flags only, never its staff.
         let page = f.company_slice(OWNER, CLIENT).unwrap();
-        let partner = page.companies.iter().find(|c| c.id == PARTNER).expect("the partner, by flags");
+        let partner =
+            page.companies.iter().find(|c| c.id == PARTNER).expect("the partner, by flags");
         assert!(partner.members.is_empty());
         assert!(!account_ids(&page).contains(&PARTNER_MEMBER));
         // Decisions the page needs still hold on it.
         let sliced = Facts::new(f.company_slice(PARTNER_ADMIN, PARTNER).unwrap());
-        let register = Action::RegisterAnalyst { grant: GRANT, workspace: WS, analyst: PARTNER_MEMBER };
+        let register =
+            Action::RegisterAnalyst { grant: GRANT, workspace: WS, analyst: PARTNER_MEMBER };
         assert_eq!(sliced.decide(PARTNER_ADMIN, &register), f.decide(PARTNER_ADMIN, &register));
         let again = Action::RegisterAnalyst { grant: GRANT, workspace: WS, analyst: ANALYST };
         assert_eq!(sliced.decide(PARTNER_ADMIN, &again), f.decide(PARTNER_ADMIN, &again));

@@ -47,8 +47,14 @@ pub fn status_for(reason: Reason) -> StatusCode {
         | UnknownRequest | UnknownGroup | UnknownResource | UnknownGrant | UnknownIntegration => {
             StatusCode::NOT_FOUND
         }
-        StaleVersion | AlreadyAMember | RequestPending | GroupNameTaken | ClientHasPartner
-        | AlreadyRedeemed | SameRole => StatusCode::CONFLICT,
+        StaleVersion
+        | AlreadyAMember
+        | RequestPending
+        | GroupNameTaken
+        | ClientHasPartner
+        | AlreadyRedeemed
+        | SameRole
+        | InvitationRoleDiffers => StatusCode::CONFLICT,
         InvitationExpired | GrantRevoked => StatusCode::GONE,
         InvalidEmail
         | InvalidGroupName

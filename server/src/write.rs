@@ -209,7 +209,9 @@ impl Write {
         let facts = match &scope {
             Scope::Workspace(ws) => {
                 let sql = match st.db.backend {
-                    Backend::Postgres => "SELECT version FROM workspaces WHERE id = $1 FOR NO KEY UPDATE",
+                    Backend::Postgres => {
+                        "SELECT version FROM workspaces WHERE id = $1 FOR NO KEY UPDATE"
+                    }
                     Backend::Sqlite => "SELECT version FROM workspaces WHERE id = $1",
                 };
                 match sqlx::query(sql).bind(ws).fetch_optional(&mut *tx).await? {

@@ -30,9 +30,22 @@ pub(super) fn invite(ws: &WorkspaceView<'_>, a: &Actor<'_>, email: &str, role: R
     invite_gate(a, role)?;
     let email = normalize_email(email).map_err(|_| refuse(Reason::InvalidEmail))?;
     match ws.has_member_email(&email) {
-        Some(taken) => ensure(!taken, Reason::AlreadyAMember),
-        None => Err(refuse(Reason::IncompleteFacts)),
+        Some(taken) => ensure(!taken, Reason::AlreadyAMember)?,
+        None => return Err(refuse(Reason::IncompleteFacts)),
     }
+    // An open invitation to the address is resent as it is: nobody alters
+    // an invitation's role (delete it, then invite again).
+    let open = ws
+        .data()
+        .invitations
+        .iter()
+        .filter(|i| normalize_email(&i.email).is_ok_and(|e| e == email));
+    let mut found = false;
+    for i in open {
+        found = true;
+        ensure(i.role == role, Reason::InvitationRoleDiffers)?;
+    }
+    ensure(found || !ws.partial().invitations, Reason::IncompleteFacts)
 }
 
 pub(super) fn resend_invitation(ws: &WorkspaceView<'_>, a: &Actor<'_>, invitation: Id) -> Check {

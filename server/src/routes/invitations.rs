@@ -84,23 +84,20 @@ pub async fn invite(
             .await?;
     let (id, resent) = match existing {
         Some(r) => {
+            // The policy allowed it: the same role. Renewed and resent.
             let id: i64 = col(&r, "id")?;
-            sqlx::query(
-                "UPDATE invitations SET role = $1, token_hash = $2, expires_at = $3 WHERE id = $4",
-            )
-            .bind(enum_text(&req.role))
-            .bind(token_hash(&token))
-            .bind(expires)
-            .bind(id)
-            .execute(&mut *w.tx)
-            .await?;
-            let before = json!({"role": col::<String>(&r, "role")?});
+            sqlx::query("UPDATE invitations SET token_hash = $1, expires_at = $2 WHERE id = $3")
+                .bind(token_hash(&token))
+                .bind(expires)
+                .bind(id)
+                .execute(&mut *w.tx)
+                .await?;
             w.audit(Audit::workspace(
                 ws,
                 AuditKind::InvitationResend,
                 &email,
-                before,
-                json!({"role": req.role}),
+                json!({"role": col::<String>(&r, "role")?}),
+                json!({"role": req.role, "expires_at": expires}),
             ));
             (id, true)
         }

@@ -139,11 +139,24 @@ pub async fn invitation_links(app: TestApp) {
     assert_eq!(s, StatusCode::OK, "{v}");
     let inv = v["id"].as_i64().unwrap();
     let first = app.last_invitation_link();
-    // Inviting the same email again renews instead of duplicating; the first link dies.
+    // Nobody alters an open invitation's role by inviting again (SPEC 5):
+    // refused, and nothing changes.
+    let before = app.counts().await;
     let (s, v) = app
         .post(
             &format!("/api/workspaces/{ws}/invitations"),
             json!({"email": "fresh@example.com", "role": "admin"}),
+            &owner,
+        )
+        .await;
+    assert_eq!((s, code(&v)), (StatusCode::CONFLICT, "invitation_role_differs"), "{v}");
+    assert_eq!(app.counts().await, before);
+    // Inviting the same email with the same role renews instead of
+    // duplicating; the first link dies.
+    let (s, v) = app
+        .post(
+            &format!("/api/workspaces/{ws}/invitations"),
+            json!({"email": "fresh@example.com", "role": "developer"}),
             &owner,
         )
         .await;
@@ -179,7 +192,7 @@ pub async fn invitation_links(app: TestApp) {
     assert_eq!(s, StatusCode::OK, "{v}");
     let fresh = client_from(&v);
     let (_, me) = app.get("/api/me", &fresh).await;
-    assert_eq!(me["workspaces"][0]["role"], "admin");
+    assert_eq!(me["workspaces"][0]["role"], "developer", "the role invited with");
     assert_eq!(
         me["companies"].as_array().unwrap().len(),
         0,
