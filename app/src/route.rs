@@ -86,7 +86,52 @@ pub fn next_path() -> impl Fn() -> String + Clone {
         query
             .read_untracked()
             .get("next")
-            .filter(|n| n.starts_with('/') && !n.starts_with("//"))
+            .and_then(|n| same_origin_path(&n))
             .unwrap_or_else(|| Page::Home.href())
+    }
+}
+
+/// `next` if it is a path on this site, never anywhere else: one leading
+/// `/` not followed by another `/` or `\` (browsers read `//x` and `/\x`
+/// as another host), no backslash or encoded slash or backslash that a URL
+/// parser could turn into one, no control characters or spaces, no scheme.
+pub fn same_origin_path(next: &str) -> Option<String> {
+    let rest = next.strip_prefix('/')?;
+    let lower = next.to_ascii_lowercase();
+    let bad = rest.starts_with('/')
+        || next.contains('\\')
+        || lower.contains("%5c")
+        || lower.starts_with("/%2f")
+        || next.chars().any(|c| c.is_control() || c.is_whitespace());
+    (!bad).then(|| next.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_origin_path;
+
+    #[test]
+    fn next_accepts_same_origin_paths_only() {
+        for hostile in [
+            "//evil.example",
+            "/\\evil.example",
+            "\\\\evil.example",
+            "%2F%2Fevil.example",
+            "/%2F/evil.example",
+            "/%5Cevil.example",
+            "javascript:alert(1)",
+            "https://evil.example/",
+            "http:evil.example",
+            "evil.example",
+            "",
+            "/\t/evil.example",
+            " /w/1",
+            "/w/1\nLocation: x",
+        ] {
+            assert_eq!(same_origin_path(hostile), None, "{hostile:?} must be refused");
+        }
+        for fine in ["/", "/w/12/users", "/invite/abc123", "/join/t0k?x=1", "/w/1#top"] {
+            assert_eq!(same_origin_path(fine).as_deref(), Some(fine));
+        }
     }
 }

@@ -66,3 +66,23 @@ test('the Users tab comes in pages and searches as you type', async () => {
   assert.equal(await rows.count(), 2);
   assert.deepEqual(page.errors, []);
 });
+
+test('after signing in, `next` only ever leads within the site', async () => {
+  for (const next of ['/\\evil.example', '//evil.example', '%2F%2Fevil.example', 'https://evil.example/', 'javascript:alert(1)']) {
+    const page = await newPage(browser, server);
+    await page.goto(`/signin?next=${encodeURIComponent(next)}`);
+    await page.getByLabel('Email').fill('owner@beta.example');
+    await page.getByLabel('Password').fill('gatehouse-demo');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Your workspaces' }).waitFor();
+    assert.equal(new URL(page.url()).origin, server.url, `next=${next} left the site`);
+    await page.context().close();
+  }
+  // A local path is followed.
+  const page = await newPage(browser, server);
+  await page.goto('/signin?next=/support');
+  await page.getByLabel('Email').fill('support@gatehouse.example');
+  await page.getByLabel('Password').fill('gatehouse-demo');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Platform support' }).waitFor();
+});
