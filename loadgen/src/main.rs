@@ -90,8 +90,8 @@ enum Command {
         secs: f64,
         #[arg(long, default_value_t = 2.0)]
         warmup_secs: f64,
-        #[arg(long)]
-        server_pid: Option<u32>,
+        #[command(flatten)]
+        watch: Watch,
     },
     /// Concurrent toggle saves, one worker per session (`WS:COOKIE:CSRF`).
     Writers {
@@ -103,9 +103,21 @@ enum Command {
         secs: f64,
         #[arg(long, default_value_t = 2.0)]
         warmup_secs: f64,
-        #[arg(long)]
-        server_pid: Option<u32>,
+        #[command(flatten)]
+        watch: Watch,
     },
+}
+
+/// Processes whose CPU time a load run reports.
+#[derive(Debug, Clone, clap::Args)]
+struct Watch {
+    /// The server's process.
+    #[arg(long)]
+    server_pid: Option<u32>,
+    /// The database's parent process (PostgreSQL's postmaster): it and its
+    /// children (the backends).
+    #[arg(long)]
+    db_pid: Option<u32>,
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -152,11 +164,11 @@ fn main() -> std::process::ExitCode {
                 let count = if log.is_some() { count } else { 0 };
                 seq(session, op, warmup, n, count, budget_ms, min, log).await
             }
-            Command::Read { session, path, conns, secs, warmup_secs, server_pid } => {
-                read(session, &path, conns, secs, warmup_secs, server_pid).await
+            Command::Read { session, path, conns, secs, warmup_secs, watch } => {
+                read(session, &path, conns, secs, warmup_secs, watch).await
             }
-            Command::Writers { addr, sessions, secs, warmup_secs, server_pid } => {
-                writers(addr, &sessions, secs, warmup_secs, server_pid).await
+            Command::Writers { addr, sessions, secs, warmup_secs, watch } => {
+                writers(addr, &sessions, secs, warmup_secs, watch).await
             }
         }
     });
@@ -558,6 +570,26 @@ fn proc_cpu(pid: u32) -> Option<f64> {
     Some(ticks as f64 / hz as f64)
 }
 
+/// CPU seconds of process `pid` and its children (running now).
+fn tree_cpu(pid: u32) -> f64 {
+    let mut total = proc_cpu(pid).unwrap_or(0.0);
+    if let Ok(dir) = std::fs::read_dir("/proc") {
+        for entry in dir.flatten() {
+            let Some(child) = entry.file_name().to_str().and_then(|n| n.parse::<u32>().ok()) else {
+                continue;
+            };
+            let ppid = std::fs::read_to_string(format!("/proc/{child}/stat")).ok().and_then(|s| {
+                s.rsplit_once(')')
+                    .and_then(|(_, rest)| rest.split_whitespace().nth(1)?.parse::<u32>().ok())
+            });
+            if ppid == Some(pid) {
+                total += proc_cpu(child).unwrap_or(0.0);
+            }
+        }
+    }
+    total
+}
+
 /// The whole machine's busy CPU seconds (every state but idle and
 /// iowait), from the first line of `/proc/stat`.
 fn machine_cpu() -> Option<f64> {
@@ -604,7 +636,7 @@ async fn load(
     workers: Vec<(SessionArgs, Op)>,
     secs: f64,
     warmup_secs: f64,
-    server_pid: Option<u32>,
+    watch: Watch,
     scenario: &str,
 ) -> Result<String> {
     let scenario = scenario.to_owned();
@@ -643,13 +675,20 @@ async fn load(
         }));
     }
     tokio::time::sleep(Duration::from_secs_f64(warmup_secs)).await;
-    let (server0, own0, all0, t0) =
-        (server_pid.and_then(proc_cpu), own_cpu(), machine_cpu(), Instant::now());
+    let server_pid = watch.server_pid;
+    let db = |pid: Option<u32>| pid.map(tree_cpu);
+    let (server0, db0, own0, all0, t0) =
+        (server_pid.and_then(proc_cpu), db(watch.db_pid), own_cpu(), machine_cpu(), Instant::now());
     measuring.store(true, Ordering::Relaxed);
     tokio::time::sleep(Duration::from_secs_f64(secs)).await;
     measuring.store(false, Ordering::Relaxed);
-    let (server1, own1, all1, wall) =
-        (server_pid.and_then(proc_cpu), own_cpu(), machine_cpu(), t0.elapsed().as_secs_f64());
+    let (server1, db1, own1, all1, wall) = (
+        server_pid.and_then(proc_cpu),
+        db(watch.db_pid),
+        own_cpu(),
+        machine_cpu(),
+        t0.elapsed().as_secs_f64(),
+    );
     stop.store(true, Ordering::Relaxed);
     let mut all = Tally::default();
     for h in handles {
@@ -697,6 +736,14 @@ async fn load(
         "loadgen_cpu_s": round(own, 1000.0),
         "loadgen_cpu_us_per_req": if requests > 0.0 { json!(round(own * 1e6 / requests, 10.0)) } else { json!(null) },
         "loadgen_cpu_share": round(own / capacity, 1000.0),
+        "db_cpu_share": match (db0, db1) {
+            (Some(a), Some(b)) => json!(round((b - a) / capacity, 1000.0)),
+            _ => json!(null),
+        },
+        "db_cpu_us_per_req": match (db0, db1) {
+            (Some(a), Some(b)) if requests > 0.0 => json!(round((b - a) * 1e6 / requests, 10.0)),
+            _ => json!(null),
+        },
         // Everything busy on the machine (server, loadgen, PostgreSQL, rest).
         "machine_cpu_share": match (all0, all1) {
             (Some(a), Some(b)) => json!(round((b - a) / capacity, 1000.0)),
@@ -712,12 +759,12 @@ async fn read(
     conns: usize,
     secs: f64,
     warmup_secs: f64,
-    server_pid: Option<u32>,
+    watch: Watch,
 ) -> Result<String> {
     let workers = (0..conns)
         .map(|_| (s.clone(), Op::Get { path: path.to_owned(), expect: StatusCode::OK }))
         .collect();
-    load(s.addr, workers, secs, warmup_secs, server_pid, "read").await
+    load(s.addr, workers, secs, warmup_secs, watch, "read").await
 }
 
 async fn writers(
@@ -725,7 +772,7 @@ async fn writers(
     sessions: &[String],
     secs: f64,
     warmup_secs: f64,
-    server_pid: Option<u32>,
+    watch: Watch,
 ) -> Result<String> {
     let mut workers = Vec::new();
     for spec in sessions {
@@ -739,5 +786,5 @@ async fn writers(
         let op = Op::toggles(&mut Conn::new(addr), &s, ws).await?;
         workers.push((s, op));
     }
-    load(addr, workers, secs, warmup_secs, server_pid, "writers").await
+    load(addr, workers, secs, warmup_secs, watch, "writers").await
 }

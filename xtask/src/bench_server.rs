@@ -326,6 +326,37 @@ struct Measured {
     figures: Vec<Vec<Figures>>,
     load: Vec<(String, String)>,
     server_errors: i64,
+    /// Share of the machine busy with other processes before the load runs.
+    background: f64,
+}
+
+/// The throwaway cluster's postmaster (see `pg.rs`: its data folder is
+/// `<tmp>/gatehouse-pg-<xtask pid>/data`).
+fn db_pid() -> Option<u32> {
+    let file = std::env::temp_dir()
+        .join(format!("gatehouse-pg-{}", std::process::id()))
+        .join("data/postmaster.pid");
+    std::fs::read_to_string(file).ok()?.lines().next()?.trim().parse().ok()
+}
+
+/// Busy CPU ticks and all ticks of the machine, from `/proc/stat`.
+fn cpu_ticks() -> Option<(u64, u64)> {
+    let stat = std::fs::read_to_string("/proc/stat").ok()?;
+    let line = stat.lines().next()?.strip_prefix("cpu ")?;
+    let ticks: Vec<u64> = line.split_whitespace().take(8).filter_map(|t| t.parse().ok()).collect();
+    let all: u64 = ticks.iter().sum();
+    let idle = ticks.get(3).copied().unwrap_or(0) + ticks.get(4).copied().unwrap_or(0);
+    Some((all - idle, all))
+}
+
+/// Share of the machine busy over `secs` seconds.
+fn machine_busy(secs: f64) -> f64 {
+    let a = cpu_ticks();
+    std::thread::sleep(Duration::from_secs_f64(secs));
+    match (a, cpu_ticks()) {
+        (Some((b0, a0)), Some((b1, a1))) if a1 > a0 => (b1 - b0) as f64 / (a1 - a0) as f64,
+        _ => f64::NAN,
+    }
 }
 
 fn median(v: &[f64]) -> f64 {
@@ -425,8 +456,16 @@ fn measure(
         "{}: {READERS} readers of a members page at M, then 1, 2, {WRITERS} writers",
         backend.name()
     ));
+    m.background = machine_busy(2.0);
+    println!(
+        "    machine busy before the load runs (other processes): {:.0}%",
+        m.background * 100.0
+    );
     let server = Server::start(data, url, &data.join("server-load.log"), false)?;
-    let pid = server.pid().to_string();
+    let mut watch = vec!["--server-pid".to_owned(), server.pid().to_string()];
+    if let Some(db) = db_pid().filter(|_| backend == Backend::Postgres) {
+        watch.extend(["--db-pid".to_owned(), db.to_string()]);
+    }
     let mid = sizes.iter().position(|s| s.size == "M").unwrap_or(0);
     let reader = login(&server, &sizes[mid].admin, &sizes[mid].password)?;
     let mut args = vec!["read".to_owned()];
@@ -438,9 +477,8 @@ fn measure(
         READERS.to_string(),
         "--secs".into(),
         LOAD_SECS.into(),
-        "--server-pid".into(),
-        pid.clone(),
     ]);
+    args.extend(watch.iter().cloned());
     let out = loadgen(&args)?;
     println!("    readers: {out}");
     m.server_errors += int(&out, "status_5xx");
@@ -455,7 +493,8 @@ fn measure(
         for s in writer_sessions.iter().take(n) {
             args.extend(["--session".into(), s.clone()]);
         }
-        args.extend(["--secs".into(), LOAD_SECS.into(), "--server-pid".into(), pid.clone()]);
+        args.extend(["--secs".into(), LOAD_SECS.into()]);
+        args.extend(watch.iter().cloned());
         let out = loadgen(&args)?;
         println!("    {n} writers: {out}");
         m.server_errors += int(&out, "status_5xx");
@@ -708,30 +747,44 @@ fn report(results: &[(Backend, Vec<Seeded>, Measured)]) -> String {
         }
         let _ = writeln!(
             o,
-            "\n| load | req/s | p50 | p99 | max | 5xx | other errors | server CPU / request | CPU of the {cores} cores: server / loadgen / rest (database, other) / idle | loadgen CPU / request |"
+            "\n| load | req/s | p50 | p99 | max | 5xx | other errors | CPU / request: server / {db} / loadgen | CPU of the {cores} cores: server / {db} / loadgen / other / idle |",
+            db = if *backend == Backend::Postgres { "PostgreSQL" } else { "(in server)" },
         );
-        let _ = writeln!(o, "|---|---|---|---|---|---|---|---|---|---|");
+        let _ = writeln!(o, "|---|---|---|---|---|---|---|---|---|");
+        let pc = |x: f64| if x.is_nan() { "—".to_owned() } else { format!("{:.0}%", x * 100.0) };
+        let us = |x: f64| if x.is_nan() { "—".to_owned() } else { format!("{x:.0} µs") };
         for (what, out) in &m.load {
-            let (server, lg, busy) = (
-                num(out, "server_cpu_share") * 100.0,
-                num(out, "loadgen_cpu_share") * 100.0,
-                num(out, "machine_cpu_share") * 100.0,
+            let (server, db, lg, busy) = (
+                num(out, "server_cpu_share"),
+                num(out, "db_cpu_share"),
+                num(out, "loadgen_cpu_share"),
+                num(out, "machine_cpu_share"),
             );
+            let other = (busy - server - lg - if db.is_nan() { 0.0 } else { db }).max(0.0);
             let _ = writeln!(
                 o,
-                "| {what} | {:.0} | {:.2} ms | {:.2} ms | {:.2} ms | {} | {} | {:.0} µs | {server:.0}% / {lg:.0}% / {:.0}% / {:.0}% | {:.0} µs |",
+                "| {what} | {:.0} | {:.2} ms | {:.2} ms | {:.2} ms | {} | {} | {} / {} / {} | {} / {} / {} / {} / {} |",
                 num(out, "rps"),
                 num(out, "p50_ms"),
                 num(out, "p99_ms"),
                 num(out, "max_ms"),
                 int(out, "status_5xx"),
                 int(out, "unexpected") - int(out, "status_5xx") + int(out, "errors"),
-                num(out, "server_cpu_us_per_req"),
-                (busy - server - lg).max(0.0),
-                (100.0 - busy).max(0.0),
-                num(out, "loadgen_cpu_us_per_req"),
+                us(num(out, "server_cpu_us_per_req")),
+                us(num(out, "db_cpu_us_per_req")),
+                us(num(out, "loadgen_cpu_us_per_req")),
+                pc(server),
+                pc(db),
+                pc(lg),
+                pc(other),
+                pc((1.0 - busy).max(0.0)),
             );
         }
+        let _ = writeln!(
+            o,
+            "\nBefore the load runs, other processes kept {} of the machine busy.",
+            pc(m.background)
+        );
         let find = |prefix: &str| {
             m.load.iter().find(|(w, _)| w.starts_with(prefix)).map(|(_, o)| o.as_str())
         };
