@@ -88,6 +88,7 @@ pub fn check_password(password: &str) -> Result<(), AppError> {
 
 /// Creates a session; returns the cookie to set and the CSRF token.
 pub async fn start_session(
+    st: &AppState,
     tx: &mut Tx,
     account: i64,
     now: i64,
@@ -101,20 +102,23 @@ pub async fn start_session(
         .bind(now + SESSION_TTL)
         .execute(&mut **tx)
         .await?;
-    Ok((session_cookie(token), csrf))
+    Ok((session_cookie(st, token), csrf))
 }
 
-fn session_cookie(value: String) -> Cookie<'static> {
+/// The session cookie: HttpOnly, SameSite=Strict, and Secure whenever the
+/// server's public URL is https (then browsers never send it in clear).
+fn session_cookie(st: &AppState, value: String) -> Cookie<'static> {
     let mut c = Cookie::new(COOKIE, value);
     c.set_http_only(true);
     c.set_same_site(SameSite::Strict);
+    c.set_secure(st.public_url.starts_with("https://"));
     c.set_path("/");
     c
 }
 
 /// A cookie that removes the session cookie.
-pub fn cleared_cookie() -> Cookie<'static> {
-    let mut c = session_cookie(String::new());
+pub fn cleared_cookie(st: &AppState) -> Cookie<'static> {
+    let mut c = session_cookie(st, String::new());
     c.make_removal();
     c
 }

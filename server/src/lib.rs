@@ -14,6 +14,7 @@ pub mod demo;
 pub mod error;
 pub mod etag;
 pub mod facts_cache;
+pub mod headers;
 pub mod load;
 pub mod mail;
 pub mod maintenance;
@@ -53,5 +54,13 @@ pub fn app(state: AppState, dist: Option<&Path>) -> Router {
         _ => router
             .fallback(|| async { (StatusCode::NOT_FOUND, "The single-page app is not built.") }),
     };
-    router.layer(CompressionLayer::new()).layer(TraceLayer::new_for_http())
+    let csp = headers::content_security_policy(dist);
+    let [csp, nosniff, frames, referrer] = headers::layers(&csp);
+    router
+        .layer(CompressionLayer::new())
+        .layer(csp)
+        .layer(nosniff)
+        .layer(frames)
+        .layer(referrer)
+        .layer(TraceLayer::new_for_http())
 }

@@ -22,4 +22,6 @@ scenarios!(ignored TestApp::postgres();
     resource_pages_follow_the_policy,
     nothing_unneeded_is_sent,
     reads_revalidate_with_etags,
+    security_headers_on_every_response,
+    session_cookies_are_secure_behind_https,
 );

@@ -121,7 +121,7 @@ pub async fn signup(
     let now = st.now();
     let mut tx = st.db.begin_write().await?;
     let id = create_account(&mut tx, &new, Some(req.company.as_deref().unwrap_or("")), now).await?;
-    let (cookie, csrf) = auth::start_session(&mut tx, id, now).await?;
+    let (cookie, csrf) = auth::start_session(&st, &mut tx, id, now).await?;
     let account = account_info(&mut tx, id).await?;
     tx.commit().await?;
     Ok((jar.add(cookie), Json(Session { account, csrf_token: csrf })))
@@ -170,7 +170,7 @@ pub async fn login(
     };
     st.throttle.succeeded(&email);
     let mut tx = st.db.begin_write().await?;
-    let (cookie, csrf) = auth::start_session(&mut tx, id, now).await?;
+    let (cookie, csrf) = auth::start_session(&st, &mut tx, id, now).await?;
     let account = account_info(&mut tx, id).await?;
     tx.commit().await?;
     Ok((jar.add(cookie), Json(Session { account, csrf_token: csrf })))
@@ -189,7 +189,7 @@ pub async fn logout(
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
-    Ok((jar.add(auth::cleared_cookie()), Json(DONE)))
+    Ok((jar.add(auth::cleared_cookie(&st)), Json(DONE)))
 }
 
 /// The signed-in account, its companies and workspaces.

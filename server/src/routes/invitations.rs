@@ -272,7 +272,7 @@ pub async fn accept(
             // Invited people join the workspace, not a company.
             let id = create_account(&mut w.tx, new, None, w.now).await?;
             w.actor = id;
-            Some(auth::start_session(&mut w.tx, id, w.now).await?)
+            Some(auth::start_session(&st, &mut w.tx, id, w.now).await?)
         }
         None => None,
     };

@@ -4,6 +4,7 @@
 
 pub mod need_to_know;
 pub mod scenarios;
+pub mod security;
 
 use axum::Router;
 use axum::body::Body;

@@ -948,3 +948,6 @@ pub async fn serves_the_spa_with_fallback(app: TestApp) {
 pub use super::need_to_know::{
     nothing_unneeded_is_sent, reads_revalidate_with_etags, resource_pages_follow_the_policy,
 };
+pub use super::security::{
+    security_headers_on_every_response, session_cookies_are_secure_behind_https,
+};
