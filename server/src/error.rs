@@ -29,14 +29,39 @@ pub enum AppError {
 }
 
 impl AppError {
-    /// A 400 naming the field.
+    /// A value that parses but breaks a rule: 422 naming the field.
     pub fn invalid(field: &str, message: impl Into<String>) -> AppError {
+        AppError::BadRequest {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            field: Some(field.to_owned()),
+            message: message.into(),
+        }
+    }
+
+    /// Input that cannot be parsed at all: 400 naming the field.
+    pub fn unparseable(field: &str, message: impl Into<String>) -> AppError {
         AppError::BadRequest {
             status: StatusCode::BAD_REQUEST,
             field: Some(field.to_owned()),
             message: message.into(),
         }
     }
+}
+
+/// The input field a validation refusal is about (SPEC 12: a 422 names it).
+pub fn field_for(reason: Reason) -> Option<&'static str> {
+    use Reason::*;
+    Some(match reason {
+        InvalidEmail => "email",
+        InvalidGroupName => "name",
+        InvalidGroupDescription => "description",
+        ConfirmationMismatch => "confirm_name",
+        NoWorkspaces => "workspaces",
+        NoSections => "sections",
+        FlowNeedsIntegration => "integration",
+        NotAFlow => "res",
+        _ => return None,
+    })
 }
 
 /// The one place a policy reason becomes an HTTP status.
@@ -63,7 +88,7 @@ pub fn status_for(reason: Reason) -> StatusCode {
         | NoWorkspaces
         | NoSections
         | FlowNeedsIntegration
-        | NotAFlow => StatusCode::BAD_REQUEST,
+        | NotAFlow => StatusCode::UNPROCESSABLE_ENTITY,
         NotAMember
         | PartnerAccessRevoked
         | PartnerAnalystRestricted
@@ -126,9 +151,12 @@ impl IntoResponse for AppError {
                 "The request is missing its CSRF token; reload the page and try again.".to_owned(),
                 None,
             ),
-            AppError::Denied(d) => {
-                (status_for(d.code), d.code.code().to_owned(), d.message.into_owned(), None)
-            }
+            AppError::Denied(d) => (
+                status_for(d.code),
+                d.code.code().to_owned(),
+                d.message.into_owned(),
+                field_for(d.code).map(str::to_owned),
+            ),
             AppError::NotFound(what) => {
                 (StatusCode::NOT_FOUND, "not_found".to_owned(), what.to_owned(), None)
             }
@@ -176,3 +204,51 @@ impl From<Denial> for AppError {
 
 /// Handler result.
 pub type ApiResult<T> = Result<T, AppError>;
+
+/// Longest request URI accepted (longer gets 414).
+pub const MAX_URI: usize = 8 * 1024;
+
+/// Every API error is our JSON body, whoever produced it: a 405 from the
+/// router, a 413 from the body limit, a 414 for an overlong URI, anything a
+/// layer answers in plain text or with no body at all.
+pub async fn json_errors(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    if req.uri().to_string().len() > MAX_URI {
+        return plain_to_json(StatusCode::URI_TOO_LONG);
+    }
+    let res = next.run(req).await;
+    let status = res.status();
+    let is_json = res
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if (status.is_client_error() || status.is_server_error()) && !is_json {
+        return plain_to_json(status);
+    }
+    res
+}
+
+fn plain_to_json(status: StatusCode) -> Response {
+    let (code, message) = match status {
+        StatusCode::BAD_REQUEST => ("bad_request", "The request cannot be read."),
+        StatusCode::NOT_FOUND => ("not_found", "No such API route."),
+        StatusCode::METHOD_NOT_ALLOWED => {
+            ("method_not_allowed", "This route does not take that method.")
+        }
+        StatusCode::PAYLOAD_TOO_LARGE => ("too_large", "The request body is too large."),
+        StatusCode::URI_TOO_LONG => ("uri_too_long", "The request's address is too long."),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+            ("unsupported_media_type", "Send the body as application/json.")
+        }
+        StatusCode::UNPROCESSABLE_ENTITY => {
+            ("invalid_input", "The request's values are not valid.")
+        }
+        StatusCode::TOO_MANY_REQUESTS => ("too_many_attempts", "Too many attempts; wait a little."),
+        s if s.is_server_error() => {
+            ("internal", "Something went wrong on our side; nothing was changed.")
+        }
+        _ => ("error", "The request was refused."),
+    };
+    let body = ErrorBody { code: code.to_owned(), message: message.to_owned(), field: None };
+    (status, Json(body)).into_response()
+}

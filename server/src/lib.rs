@@ -7,7 +7,6 @@
 
 pub mod auth;
 pub mod bench_seed;
-pub mod body;
 pub mod changes;
 pub mod db;
 pub mod demo;
@@ -15,6 +14,7 @@ pub mod error;
 pub mod etag;
 pub mod facts_cache;
 pub mod headers;
+pub mod input;
 pub mod load;
 pub mod mail;
 pub mod maintenance;
@@ -47,6 +47,7 @@ pub fn app(state: AppState, dist: Option<&Path>) -> Router {
         )
         .layer(axum::middleware::from_fn(etag::etag))
         .layer(RequestBodyLimitLayer::new(MAX_BODY))
+        .layer(axum::middleware::from_fn(error::json_errors))
         .with_state(state);
     let router = match dist {
         Some(dir) if dir.join("index.html").exists() => router

@@ -24,7 +24,12 @@ pub fn cursor<K: Serialize>(key: &K) -> String {
 pub fn after<K: DeserializeOwned>(cursor: Option<&str>) -> Result<Option<K>, AppError> {
     let Some(c) = cursor.filter(|c| !c.is_empty()) else { return Ok(None) };
     hex::decode(c).ok().and_then(|bytes| serde_json::from_slice(&bytes).ok()).map(Some).ok_or_else(
-        || AppError::invalid("after", "That page cursor is not valid; start from the first page."),
+        || {
+            AppError::unparseable(
+                "after",
+                "That page cursor is not valid; start from the first page.",
+            )
+        },
     )
 }
 

@@ -7,9 +7,9 @@ use axum_extra::extract::cookie::CookieJar;
 
 use super::{DONE, Done};
 use crate::auth::{self, CurrentUser};
-use crate::body::Body;
 use crate::db::{Tx, col};
 use crate::error::{ApiResult, AppError};
+use crate::input::Body;
 use crate::state::AppState;
 pub use policy::api::{AccountInfo, CompanyRef, Me, Session, SignIn, SignUp, WorkspaceRef};
 

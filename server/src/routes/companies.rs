@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use policy::{Action, Facts, Id, Snapshot};
@@ -11,10 +11,11 @@ use serde_json::json;
 
 use super::{DONE, Done, read_companies};
 use crate::auth::CurrentUser;
-use crate::body::Body;
 use crate::changes::Key;
 use crate::db::{Tx, col, placeholders};
 use crate::error::{ApiResult, AppError};
+use crate::input::Body;
+use crate::input::{Path, Query};
 use crate::load::{self, enum_text};
 use crate::page;
 use crate::state::AppState;

@@ -1,6 +1,6 @@
 //! Groups and their members. The default group cannot be edited.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::routing::{delete, get, patch, post};
 use axum::{Json, Router};
 use policy::{Action, Id};
@@ -9,10 +9,11 @@ use serde_json::json;
 use super::workspaces::Created;
 use super::{DONE, Done, read};
 use crate::auth::CurrentUser;
-use crate::body::Body;
 use crate::changes::Key;
 use crate::db::col;
 use crate::error::{ApiResult, AppError};
+use crate::input::Body;
+use crate::input::{Path, Query};
 use crate::page;
 use crate::state::AppState;
 use crate::write::{Audit, AuditKind, Scope, Write};

@@ -1,7 +1,7 @@
 //! The ways into a workspace: invitations (invite, resend, delete, accept)
 //! and the join link with its access requests (authorize, reject).
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use axum_extra::extract::cookie::CookieJar;
@@ -12,10 +12,11 @@ use super::account::{NewAccount, Session, account_info, create_account};
 use super::workspaces::insert_member;
 use super::{DONE, Done};
 use crate::auth::{self, CurrentUser, random_token, token_hash};
-use crate::body::Body;
 use crate::changes::Key;
 use crate::db::{Tx, col};
 use crate::error::{ApiResult, AppError};
+use crate::input::Body;
+use crate::input::Path;
 use crate::load::enum_text;
 use crate::mail::Mail;
 use crate::state::{AppState, INVITATION_TTL};

@@ -1,6 +1,6 @@
 //! The Users list (paged), role changes and removals.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 use policy::{Action, Id};
@@ -8,10 +8,11 @@ use serde_json::json;
 
 use super::{DONE, Done, read};
 use crate::auth::CurrentUser;
-use crate::body::Body;
 use crate::changes::Key;
 use crate::db::{Tx, col};
 use crate::error::{ApiResult, AppError};
+use crate::input::Body;
+use crate::input::{Path, Query};
 use crate::load::enum_text;
 use crate::page;
 use crate::state::AppState;

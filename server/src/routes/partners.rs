@@ -1,7 +1,7 @@
 //! Partner grants: create (access key shown once, stored hashed), redeem,
 //! register and remove analysts, revoke.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::routing::{delete, post};
 use axum::{Json, Router};
 use policy::{Action, Id};
@@ -11,10 +11,11 @@ use super::members::remove_member_in;
 use super::workspaces::insert_member;
 use super::{DONE, Done};
 use crate::auth::{CurrentUser, random_token, token_hash};
-use crate::body::Body;
 use crate::changes::Key;
 use crate::db::col;
 use crate::error::{ApiResult, AppError};
+use crate::input::Body;
+use crate::input::Path;
 use crate::load::{self, enum_text};
 use crate::state::AppState;
 use crate::write::{Audit, AuditKind, Scope, Write};

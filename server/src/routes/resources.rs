@@ -1,6 +1,6 @@
 //! Resources of every kind, their groups, and the manual-run plan.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use policy::{Action, FlowRule, Id, ResourceKind, ResourceVisibility, RunPlan};
@@ -9,10 +9,11 @@ use serde_json::json;
 use super::workspaces::{Created, check_title};
 use super::{DONE, Done, read};
 use crate::auth::CurrentUser;
-use crate::body::Body;
 use crate::changes::Key;
 use crate::db::col;
 use crate::error::{ApiResult, AppError};
+use crate::input::Body;
+use crate::input::{Path, Query};
 use crate::load::enum_text;
 use crate::page;
 use crate::state::AppState;

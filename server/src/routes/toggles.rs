@@ -1,6 +1,6 @@
 //! The Admin and Developer roles' toggles: read with counts, save a batch.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::routing::{get, put};
 use axum::{Json, Router};
 use policy::{Action, Id, Role, Toggle};
@@ -8,9 +8,10 @@ use serde_json::json;
 
 use super::read;
 use crate::auth::CurrentUser;
-use crate::body::Body;
 use crate::changes::Key;
 use crate::error::{ApiResult, AppError};
+use crate::input::Body;
+use crate::input::Path;
 use crate::load::enum_text;
 use crate::state::AppState;
 use crate::write::{Audit, AuditKind, Scope, Write};

@@ -1,7 +1,7 @@
 //! Workspaces: create, the snapshot (facts + display names), Data Studio,
 //! transfer ownership, delete, the audit log.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use policy::{Action, Facts, Id, Role, RoleToggles};
@@ -9,10 +9,11 @@ use serde_json::json;
 
 use super::{DONE, Done, read};
 use crate::auth::CurrentUser;
-use crate::body::Body;
 use crate::changes::Key;
 use crate::db::{Tx, col};
 use crate::error::{ApiResult, AppError};
+use crate::input::Body;
+use crate::input::{Path, Query};
 use crate::load::{enum_text, parse_enum};
 use crate::page;
 use crate::state::AppState;

@@ -272,7 +272,7 @@ pub async fn nothing_unneeded_is_sent(app: TestApp) {
             &owner,
         )
         .await;
-    assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+    assert_eq!((s, v["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("workspace")), "{v}");
 }
 
 /// A read revalidated with its ETag is a 304 with no body while nothing

@@ -99,7 +99,10 @@ pub async fn malformed_input_changes_nothing(app: TestApp) {
     assert!(v["message"].as_str().unwrap().contains("missing field `role`"), "{v}");
     let (s, v) =
         app.post(&path, json!({"email": "not an email", "role": "developer"}), &owner).await;
-    assert_eq!((s, code(&v)), (StatusCode::BAD_REQUEST, "invalid_email"));
+    assert_eq!(
+        (s, code(&v), v["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "invalid_email", Some("email"))
+    );
     let (s, _) =
         app.post(&path, json!({"email": "x@y.io", "role": "developer", "extra": 1}), &owner).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "unknown fields are refused");
@@ -119,11 +122,67 @@ pub async fn malformed_input_changes_nothing(app: TestApp) {
             &owner,
         )
         .await;
-    assert_eq!((s, code(&v)), (StatusCode::BAD_REQUEST, "invalid_group_description"));
+    assert_eq!((s, code(&v)), (StatusCode::UNPROCESSABLE_ENTITY, "invalid_group_description"));
     let (s, v) = app.get("/api/nope", &owner).await;
     assert_eq!((s, code(&v)), (StatusCode::NOT_FOUND, "not_found"));
     let (s, v) = app.get("/api/workspaces/99999", &owner).await;
     assert_eq!((s, code(&v)), (StatusCode::NOT_FOUND, "unknown_workspace"));
+    // NUL and other control characters: 422 naming the field, in a body, a
+    // query and a path, signed in or not (PostgreSQL would refuse NUL).
+    for (method, path, body, who, field) in [
+        (
+            "POST",
+            "/api/auth/login".to_owned(),
+            Some(json!({"email": "a\u{0}@b.io", "password": "x"})),
+            None,
+            "email",
+        ),
+        (
+            "POST",
+            "/api/auth/signup".to_owned(),
+            Some(json!({"email": "n@b.io", "name": "N\u{7}", "password": "long enough"})),
+            None,
+            "name",
+        ),
+        (
+            "POST",
+            format!("/api/workspaces/{ws}/groups"),
+            Some(json!({"name": "G\u{0}"})),
+            Some(&owner),
+            "name",
+        ),
+        ("GET", format!("/api/workspaces/{ws}/members?q=a%00b"), None, Some(&owner), "q"),
+        ("GET", "/api/invitations/abc%00def".to_owned(), None, None, "token"),
+    ] {
+        let (s, v) = app.call(method, &path, body, who).await;
+        assert_eq!(
+            (s, code(&v), v["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", Some(field)),
+            "{path}: {v}"
+        );
+    }
+    // Whatever cannot be parsed is 400, and every error is JSON.
+    let (s, v) = app.get("/api/workspaces/abc", &owner).await;
+    assert_eq!((s, code(&v)), (StatusCode::BAD_REQUEST, "invalid_input"), "{v}");
+    let (s, v) = app.get(&format!("/api/workspaces/{ws}/members?limit=lots"), &owner).await;
+    assert_eq!(
+        (s, code(&v), v["field"].as_str()),
+        (StatusCode::BAD_REQUEST, "invalid_input", Some("limit")),
+        "{v}"
+    );
+    let (s, v) = app.call("DELETE", "/api/me", None, Some(&owner)).await;
+    assert_eq!((s, code(&v)), (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"), "{v}");
+    let (s, v) =
+        app.get(&format!("/api/workspaces/{ws}/members?q={}", "x".repeat(9000)), &owner).await;
+    assert_eq!((s, code(&v)), (StatusCode::URI_TOO_LONG, "uri_too_long"), "{v}");
+    let (s, v) = app
+        .post(
+            &format!("/api/workspaces/{ws}/groups"),
+            json!({"name": "G", "description": "x".repeat(server::MAX_BODY + 10)}),
+            &owner,
+        )
+        .await;
+    assert_eq!((s, v.is_object()), (StatusCode::PAYLOAD_TOO_LARGE, true), "{v}");
     assert_eq!(app.counts().await, before, "nothing changed");
 }
 
@@ -609,7 +668,7 @@ pub async fn groups_resources_and_runs(app: TestApp) {
             Some(&admin),
         )
         .await;
-    assert_eq!((s, code(&v)), (StatusCode::BAD_REQUEST, "confirmation_mismatch"));
+    assert_eq!((s, code(&v)), (StatusCode::UNPROCESSABLE_ENTITY, "confirmation_mismatch"));
     let (s, _) = app
         .call(
             "DELETE",
