@@ -1,8 +1,6 @@
 //! Accounts, passwords (argon2), server-side sessions in the database with
-//! an HttpOnly SameSite=Strict cookie, CSRF tokens, login throttling.
-
-use std::collections::HashMap;
-use std::sync::Mutex;
+//! an HttpOnly SameSite=Strict cookie, CSRF tokens. (Sign-in limits:
+//! `throttle`.)
 
 use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
@@ -177,45 +175,6 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-/// Failed sign-ins per email: after 5 within 15 minutes, refuse until the
-/// window passes.
-#[derive(Debug, Default)]
-pub struct Throttle {
-    failures: Mutex<HashMap<String, (u32, i64)>>,
-}
-
-const WINDOW: i64 = 15 * 60;
-const MAX_FAILURES: u32 = 5;
-
-impl Throttle {
-    pub fn check(&self, key: &str, now: i64) -> Result<(), AppError> {
-        let map =
-            self.failures.lock().map_err(|_| AppError::Internal("throttle poisoned".into()))?;
-        match map.get(key) {
-            Some((n, since)) if *n >= MAX_FAILURES && now - since < WINDOW => {
-                Err(AppError::TooManyRequests)
-            }
-            _ => Ok(()),
-        }
-    }
-
-    pub fn failed(&self, key: &str, now: i64) {
-        if let Ok(mut map) = self.failures.lock() {
-            let entry = map.entry(key.to_owned()).or_insert((0, now));
-            if now - entry.1 >= WINDOW {
-                *entry = (0, now);
-            }
-            entry.0 += 1;
-        }
-    }
-
-    pub fn succeeded(&self, key: &str) {
-        if let Ok(mut map) = self.failures.lock() {
-            map.remove(key);
-        }
-    }
-}
-
 /// `Option<CurrentUser>`: `None` when nobody is signed in; a signed-in
 /// request still needs its CSRF token.
 impl axum::extract::OptionalFromRequestParts<AppState> for CurrentUser {
@@ -230,5 +189,26 @@ impl axum::extract::OptionalFromRequestParts<AppState> for CurrentUser {
             Err(AppError::Unauthorized) => Ok(None),
             Err(e) => Err(e),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An unknown email costs one argon2 verification like a known one: the
+    /// dummy hash is a real hash with the same parameters, so the work (not
+    /// only the answer) is the same.
+    #[test]
+    fn an_unknown_email_costs_a_real_verification() {
+        let real = hash_password("some password").unwrap_or_default();
+        let dummy = dummy_hash();
+        let params = |h: &str| {
+            let p = PasswordHash::new(h).ok()?;
+            Some((p.algorithm.to_string(), p.version, p.params.to_string()))
+        };
+        assert!(params(dummy).is_some(), "a valid PHC string: {dummy}");
+        assert_eq!(params(dummy), params(&real));
+        assert!(!verify_password("some password", dummy));
     }
 }

@@ -23,7 +23,7 @@ pub enum AppError {
     #[error("{0}")]
     Conflict(String),
     #[error("too many attempts")]
-    TooManyRequests,
+    TooManyRequests { retry_after: u64 },
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -161,12 +161,16 @@ impl IntoResponse for AppError {
                 (StatusCode::NOT_FOUND, "not_found".to_owned(), what.to_owned(), None)
             }
             AppError::Conflict(m) => (StatusCode::CONFLICT, "conflict".to_owned(), m, None),
-            AppError::TooManyRequests => (
-                StatusCode::TOO_MANY_REQUESTS,
-                "too_many_attempts".to_owned(),
-                "Too many failed sign-ins; wait 15 minutes and try again.".to_owned(),
-                None,
-            ),
+            AppError::TooManyRequests { retry_after } => {
+                let message = format!("Too many attempts; try again in {retry_after} s.");
+                let body = ErrorBody { code: "too_many_attempts".into(), message, field: None };
+                let mut res = (StatusCode::TOO_MANY_REQUESTS, Json(body)).into_response();
+                res.headers_mut().insert(
+                    axum::http::header::RETRY_AFTER,
+                    axum::http::HeaderValue::from(retry_after),
+                );
+                return res;
+            }
             AppError::Internal(detail) => {
                 tracing::error!(%detail, "internal error");
                 (

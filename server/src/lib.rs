@@ -21,6 +21,7 @@ pub mod maintenance;
 pub mod page;
 pub mod routes;
 pub mod state;
+pub mod throttle;
 pub mod write;
 
 use std::path::Path;

@@ -34,6 +34,14 @@ struct Cli {
     /// workspaces are dropped beyond it).
     #[arg(long, env = "GATEHOUSE_CACHE_MIB", default_value_t = 512)]
     cache_mib: u64,
+    /// Proxies whose `X-Forwarded-For` names the client (comma-separated
+    /// addresses); from anyone else the header is ignored.
+    #[arg(long, env = "GATEHOUSE_TRUSTED_PROXIES", value_delimiter = ',')]
+    trusted_proxy: Vec<std::net::IpAddr>,
+    /// Sign-in and sign-up attempts per client address per minute (per
+    /// server process).
+    #[arg(long, env = "GATEHOUSE_SIGN_INS_PER_MINUTE", default_value_t = server::throttle::DEFAULT_PER_MINUTE)]
+    sign_ins_per_minute: u32,
     /// Seed the demo data if the database is empty.
     #[arg(long)]
     demo: bool,
@@ -88,7 +96,8 @@ async fn run(cli: Cli) -> Result<(), String> {
     let mailer = Mailer::from_settings(cli.smtp_url.as_deref(), cli.data.join("outbox"))?;
     let public_url = cli.public_url.clone().unwrap_or_else(|| format!("http://{}", cli.addr));
     let cache = server::facts_cache::FactsCache::new(cli.cache_mib, false);
-    let state = AppState::new(db, mailer, public_url.clone(), cache);
+    let state = AppState::new(db, mailer, public_url.clone(), cache)
+        .with_sign_in_limits(cli.trusted_proxy.clone(), cli.sign_ins_per_minute);
     if let Some(Command::CreateSupport { email, name, password }) = &cli.command {
         let id =
             demo::create_support(&state, email, name, password).await.map_err(|e| e.to_string())?;
@@ -130,8 +139,11 @@ async fn run(cli: Cli) -> Result<(), String> {
         if url.starts_with("sqlite") { "SQLite" } else { "PostgreSQL" }
     );
     tokio::spawn(server::maintenance::run(state.clone()));
+    tokio::spawn(server::throttle::upkeep(state.throttle.clone()));
     let router = app(state, Some(&cli.dist));
-    axum::serve(listener, router)
+    // The peer address reaches handlers (sign-in limits per client).
+    let service = router.into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, service)
         .with_graceful_shutdown(shutdown_signal())
         .await
         .map_err(|e| format!("server error: {e}"))

@@ -4,10 +4,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use crate::auth::Throttle;
 use crate::db::Db;
 use crate::facts_cache::FactsCache;
 use crate::mail::Mailer;
+use crate::throttle::Throttle;
 
 /// How long an invitation link stays valid (SPEC: default 7 days).
 pub const INVITATION_TTL: i64 = 7 * 24 * 3600;
@@ -44,6 +44,17 @@ impl AppState {
     pub fn now(&self) -> i64 {
         let secs = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
         i64::try_from(secs).unwrap_or(i64::MAX) + self.clock_offset.load(Ordering::Relaxed)
+    }
+
+    /// Sign-in limits: `per_minute` attempts per client address, trusting
+    /// `X-Forwarded-For` from `proxies` only.
+    pub fn with_sign_in_limits(
+        mut self,
+        proxies: Vec<std::net::IpAddr>,
+        per_minute: u32,
+    ) -> AppState {
+        self.throttle = Arc::new(Throttle::new(proxies, per_minute));
+        self
     }
 
     /// Moves this server's clock (tests: expiry).

@@ -22,4 +22,5 @@ scenarios!(TestApp::sqlite();
     reads_revalidate_with_etags,
     security_headers_on_every_response,
     session_cookies_are_secure_behind_https,
+    sign_in_limits_per_client,
 );

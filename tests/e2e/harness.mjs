@@ -32,7 +32,7 @@ export async function startServer() {
   const port = await freePort();
   const data = mkdtempSync(join(tmpdir(), 'gatehouse-e2e-'));
   const url = `http://127.0.0.1:${port}`;
-  const child = spawn(bin, ['--addr', `127.0.0.1:${port}`, '--data', data, '--dist', dist, '--public-url', url, '--demo'], {
+  const child = spawn(bin, ['--addr', `127.0.0.1:${port}`, '--data', data, '--dist', dist, '--public-url', url, '--demo', '--sign-ins-per-minute', '1000'], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'warn' },
   });

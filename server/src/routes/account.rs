@@ -11,6 +11,7 @@ use crate::db::{Tx, col};
 use crate::error::{ApiResult, AppError};
 use crate::input::Body;
 use crate::state::AppState;
+use crate::throttle::ClientAddr;
 pub use policy::api::{AccountInfo, CompanyRef, Me, Session, SignIn, SignUp, WorkspaceRef};
 
 pub fn router() -> Router<AppState> {
@@ -114,9 +115,11 @@ pub fn capitalize(s: &str) -> String {
     responses((status = 200, body = Session), (status = 400, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody)))]
 pub async fn signup(
     State(st): State<AppState>,
+    ClientAddr(client): ClientAddr,
     jar: CookieJar,
     Body(req): Body<SignUp>,
 ) -> ApiResult<(CookieJar, Json<Session>)> {
+    st.throttle.address(client)?;
     let new = NewAccount::check(&req.email, &req.name, &req.password).await?;
     let now = st.now();
     let mut tx = st.db.begin_write().await?;
@@ -140,17 +143,32 @@ pub async fn account_info(tx: &mut Tx, id: i64) -> Result<AccountInfo, AppError>
     })
 }
 
-/// Sign in with email and password.
+/// The longest email address (RFC 5321) and password accepted.
+const MAX_EMAIL: usize = 254;
+const MAX_PASSWORD: usize = 256;
+
+/// Sign in with email and password. Limited per client address and slowed
+/// per account (`throttle`); an unknown email costs what a wrong password
+/// costs.
 #[utoipa::path(post, path = "/api/auth/login", request_body = SignIn,
-    responses((status = 200, body = Session), (status = 401, body = crate::error::ErrorBody), (status = 429, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = Session), (status = 400, body = crate::error::ErrorBody), (status = 401, body = crate::error::ErrorBody), (status = 415, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody), (status = 429, body = crate::error::ErrorBody)))]
 pub async fn login(
     State(st): State<AppState>,
+    ClientAddr(client): ClientAddr,
     jar: CookieJar,
     Body(req): Body<SignIn>,
 ) -> ApiResult<(CookieJar, Json<Session>)> {
     let now = st.now();
+    st.throttle.address(client)?;
+    // Bounded input: nothing longer is an address or a password we made.
+    if req.email.chars().count() > MAX_EMAIL {
+        return Err(AppError::invalid("email", "Email addresses have at most 254 characters."));
+    }
+    if req.password.chars().count() > MAX_PASSWORD {
+        return Err(AppError::invalid("password", "Passwords have at most 256 characters."));
+    }
     let email = req.email.trim().to_lowercase();
-    st.throttle.check(&email, now)?;
+    st.throttle.account(&email, now)?;
     let row = sqlx::query("SELECT id, password_hash FROM accounts WHERE email = $1")
         .bind(&email)
         .fetch_optional(&st.db.pool)

@@ -57,7 +57,10 @@ impl TestApp {
         let mailer = Mailer::from_settings(None, dir.path().join("outbox")).unwrap();
         // Every cached answer is checked against a fresh load in the tests.
         let cache = server::facts_cache::FactsCache::new(64, true);
-        let state = AppState::new(db, mailer, "http://gatehouse.test".into(), cache);
+        // Tests sign in often from one address: the per-address limit is
+        // tested on its own (`sign_in_abuse`).
+        let state = AppState::new(db, mailer, "http://gatehouse.test".into(), cache)
+            .with_sign_in_limits(Vec::new(), 100_000);
         TestApp { router: app(state.clone(), None), state, dir }
     }
 

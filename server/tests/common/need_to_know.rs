@@ -272,7 +272,11 @@ pub async fn nothing_unneeded_is_sent(app: TestApp) {
             &owner,
         )
         .await;
-    assert_eq!((s, v["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("workspace")), "{v}");
+    assert_eq!(
+        (s, v["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("workspace")),
+        "{v}"
+    );
 }
 
 /// A read revalidated with its ETag is a 304 with no body while nothing
