@@ -349,6 +349,29 @@ fn cpu_ticks() -> Option<(u64, u64)> {
     Some((all - idle, all))
 }
 
+/// Waits (at most 2 minutes) until other processes keep less than 10% of
+/// the machine busy (two 1 s samples in a row), so they disturb the
+/// figures less; returns the last share seen.
+fn wait_quiet() -> f64 {
+    let started = Instant::now();
+    let mut quiet = 0;
+    let mut told = false;
+    loop {
+        let busy = machine_busy(1.0);
+        quiet = if busy < 0.10 { quiet + 1 } else { 0 };
+        if quiet >= 2 || started.elapsed() > Duration::from_secs(120) {
+            if told {
+                println!("    (went on with other processes at {:.0}%)", busy * 100.0);
+            }
+            return busy;
+        }
+        if !told && busy >= 0.10 {
+            println!("    waiting for other processes to quiet down ({:.0}% busy)", busy * 100.0);
+            told = true;
+        }
+    }
+}
+
 /// Share of the machine busy over `secs` seconds.
 fn machine_busy(secs: f64) -> f64 {
     let a = cpu_ticks();
@@ -389,6 +412,7 @@ fn measure(
 
     // Warm, sequential, statements counted.
     Step::new(format!("{}: warm sequential requests (statement log on)", backend.name()));
+    wait_quiet();
     let server = Server::start(data, url, &log, true)?;
     let mut sessions = Vec::new();
     for s in sizes {
@@ -425,6 +449,7 @@ fn measure(
         "{}: cold requests ({COLD_STARTS} server starts per request kind)",
         backend.name()
     ));
+    wait_quiet();
     for (i, (label, op, w)) in OPS.iter().enumerate() {
         for _ in 0..COLD_STARTS {
             let server = Server::start(data, url, &log, true)?;
@@ -456,11 +481,7 @@ fn measure(
         "{}: {READERS} readers of a members page at M, then 1, 2, {WRITERS} writers",
         backend.name()
     ));
-    m.background = machine_busy(2.0);
-    println!(
-        "    machine busy before the load runs (other processes): {:.0}%",
-        m.background * 100.0
-    );
+    m.background = wait_quiet();
     let server = Server::start(data, url, &data.join("server-load.log"), false)?;
     let mut watch = vec!["--server-pid".to_owned(), server.pid().to_string()];
     if let Some(db) = db_pid().filter(|_| backend == Backend::Postgres) {
@@ -479,6 +500,7 @@ fn measure(
         LOAD_SECS.into(),
     ]);
     args.extend(watch.iter().cloned());
+    wait_quiet();
     let out = loadgen(&args)?;
     println!("    readers: {out}");
     m.server_errors += int(&out, "status_5xx");
@@ -495,6 +517,7 @@ fn measure(
         }
         args.extend(["--secs".into(), LOAD_SECS.into()]);
         args.extend(watch.iter().cloned());
+        wait_quiet();
         let out = loadgen(&args)?;
         println!("    {n} writers: {out}");
         m.server_errors += int(&out, "status_5xx");
@@ -782,7 +805,7 @@ fn report(results: &[(Backend, Vec<Seeded>, Measured)]) -> String {
         }
         let _ = writeln!(
             o,
-            "\nBefore the load runs, other processes kept {} of the machine busy.",
+            "\nBefore the load runs (after waiting up to 2 minutes for under 10%), other processes kept {} of the machine busy.",
             pc(m.background)
         );
         let find = |prefix: &str| {
