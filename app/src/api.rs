@@ -7,11 +7,12 @@ use std::cell::RefCell;
 use gloo_net::http::{Request, RequestBuilder};
 use policy::Id;
 use policy::api::{
-    Accept, AddMembers, AuditPage, Capabilities, CompanyDetail, CompanyPage, ConfirmDelete,
-    Created, Done, GrantCreated, GroupFields, GroupImpact, GroupMemberPage, InvitationInfo,
-    InvitationSent, JoinLink, Me, MemberPage, Named, NewAnalyst, NewCompanyMember, NewGrant,
-    NewInvitation, NewResource, NewRole, NewWorkspace, Redeem, Redeemed, ResourcePage, SaveToggles,
-    Saved, Session, SetGroups, SignIn, SignUp, Transfer, UpdateWorkspace, WorkspaceBase,
+    Accept, AddMembers, AuditPage, Capabilities, CompanyAdmin, CompanyDetail, CompanyPage,
+    ConfirmDelete, Created, Done, GrantCreated, GroupFields, GroupImpact, GroupMemberPage,
+    InvitationInfo, InvitationSent, JoinLink, Me, MemberPage, Named, NewAnalyst, NewCompanyMember,
+    NewGrant, NewInvitation, NewResource, NewRole, NewWorkspace, Redeem, Redeemed, ResourcePage,
+    SaveToggles, Saved, Session, SetGroups, SignIn, SignUp, Transfer, UpdateWorkspace, VerifyEmail,
+    WorkspaceBase,
 };
 use policy::{Role, RunPlan};
 use serde::Serialize;
@@ -371,6 +372,24 @@ pub async fn set_capabilities(company: Id, body: Capabilities) -> ApiResult<Done
 
 pub async fn add_company_member(company: Id, body: NewCompanyMember) -> ApiResult<Done> {
     post(&format!("/api/companies/{company}/members"), &body).await
+}
+
+pub async fn remove_company_member(company: Id, account: Id) -> ApiResult<Done> {
+    delete(&format!("/api/companies/{company}/members/{account}")).await
+}
+
+pub async fn set_company_admin(company: Id, account: Id, admin: bool) -> ApiResult<Done> {
+    patch(&format!("/api/companies/{company}/members/{account}"), &CompanyAdmin { admin }).await
+}
+
+/// Verify an address with the token of the mailed link.
+pub async fn verify_email(token: String) -> ApiResult<Done> {
+    post("/api/auth/verify", &VerifyEmail { token }).await
+}
+
+/// Mail the signed-in account a new verification link.
+pub async fn resend_verification() -> ApiResult<Done> {
+    post_empty("/api/auth/verification").await
 }
 
 pub async fn create_grant(client: Id, body: NewGrant) -> ApiResult<GrantCreated> {

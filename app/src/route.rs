@@ -12,7 +12,7 @@ use crate::pages::{
     audit::AuditPage, company::CompanyPage, groups::GroupsTab, home::Home,
     invitation::AcceptInvitation, join::JoinPage, permissions::PermissionsTab,
     resources::ResourcesPage, settings::WorkspaceSettings, sign_in::SignIn, sign_up::SignUp,
-    support::SupportPage, users::UsersTab, workspace::WorkspacePage,
+    support::SupportPage, users::UsersTab, verify::VerifyEmailPage, workspace::WorkspacePage,
 };
 use crate::session::provide_session;
 
@@ -61,6 +61,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/signup") view=SignUp/>
                     <Route path=path!("/invite/:token") view=AcceptInvitation/>
                     <Route path=path!("/join/:token") view=JoinPage/>
+                    <Route path=path!("/verify/:token") view=VerifyEmailPage/>
                     <Route path=path!("/") view=Home/>
                     <Route path=path!("/companies/:company") view=CompanyPage/>
                     <Route path=path!("/support") view=SupportPage/>

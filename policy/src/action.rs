@@ -99,8 +99,21 @@ pub enum Action {
     ViewCompany { company: Id },
     /// Create a workspace in a company.
     CreateWorkspace { company: Id },
-    /// Add a company member or admin.
-    AddCompanyMember { company: Id },
+    /// Add a company member or admin: `account` is the account found by the
+    /// email given (none yet: whether the actor may add anyone).
+    AddCompanyMember {
+        company: Id,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "wasm", tsify(optional))]
+        account: Option<Id>,
+    },
+    /// Remove someone from a company (never its last admin).
+    RemoveCompanyMember { company: Id, account: Id },
+    /// Make a company member an admin, or an admin a plain member (never
+    /// the last admin).
+    SetCompanyAdmin { company: Id, account: Id, admin: bool },
+    /// Read a company's own audit log (capabilities, members, grants).
+    ViewCompanyAudit { company: Id },
     /// Turn a company's Partner / Client capabilities on or off.
     SetCompanyCapabilities { company: Id },
     /// A client grants a partner access to some of its workspaces.
@@ -157,6 +170,9 @@ impl Action {
             ViewCompany { .. }
             | CreateWorkspace { .. }
             | AddCompanyMember { .. }
+            | RemoveCompanyMember { .. }
+            | SetCompanyAdmin { .. }
+            | ViewCompanyAudit { .. }
             | SetCompanyCapabilities { .. }
             | CreateGrant { .. }
             | RedeemGrant { .. }

@@ -43,6 +43,8 @@ pub struct AccountInfo {
     pub email: String,
     pub name: String,
     pub support: bool,
+    /// Whether the email address is verified.
+    pub verified: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -623,6 +625,22 @@ pub struct AuditEntry {
     /// And after.
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub after: Box<serde_json::value::RawValue>,
+}
+
+/// The token of an email verification link.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct VerifyEmail {
+    pub token: String,
+}
+
+/// Make a company member an admin, or an admin a plain member.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CompanyAdmin {
+    pub admin: bool,
 }
 
 // ---- error ----

@@ -105,6 +105,11 @@ reasons! {
     WorkspaceNotGranted "workspace_not_granted" => "This workspace is not part of the partner's access.",
     AnalystNotInPartner "analyst_not_in_partner" => "Analysts must be members of the partner company.",
     NotAnAnalyst "not_an_analyst" => "That member is not one of this partner's analysts.",
+    UnknownCompanyMember "unknown_company_member" => "That person is not a member of this company.",
+    AlreadyInCompany "already_in_company" => "That person is already a member of this company.",
+    LastCompanyAdmin "last_company_admin" => "A company always keeps at least one admin; make someone else admin first.",
+    AccountNotVerified "account_not_verified" => "That account has not verified its email address yet.",
+    LeftPartnerCompany "left_partner_company" => "You are no longer a member of the partner company that gave you access.",
     /// Only on a slice: the answer depends on a whole set the slice holds
     /// in part; ask the server (a dry run).
     IncompleteFacts "incomplete_facts" => "This depends on more than what is loaded here; the server will check it.",

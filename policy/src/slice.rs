@@ -132,8 +132,18 @@ impl Facts {
                 .filter(|x| x.id != viewer)
                 .cloned(),
         );
-        // An analyst's standing: the grant that lets it in.
+        // An analyst's standing: the grant that lets it in, and its own
+        // membership of the partner company (its access rests on both).
         let grants: Vec<Grant> = a.grant.cloned().into_iter().collect();
+        let companies: Vec<crate::facts::Company> = a
+            .grant
+            .and_then(|g| self.company(g.partner))
+            .map(|c| crate::facts::Company {
+                members: c.data().members.iter().filter(|m| m.account == viewer).copied().collect(),
+                ..c.data().clone()
+            })
+            .into_iter()
+            .collect();
         let workspace = Workspace {
             id: w.id,
             company: w.company,
@@ -165,7 +175,7 @@ impl Facts {
             },
             counts: counts_visible.then(|| role_counts(w)),
         };
-        Ok(Snapshot { accounts, companies: Vec::new(), workspaces: vec![workspace], grants })
+        Ok(Snapshot { accounts, companies, workspaces: vec![workspace], grants })
     }
 
     /// Members (`accounts`) and invitations of a page of the Users list,

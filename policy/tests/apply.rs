@@ -371,8 +371,10 @@ fn change_strategy() -> impl Strategy<Value = Change> {
             redeemed,
             revoked,
         });
-    let account = (0i64..1000, email_pool(), weighted(0.1, Just(())))
-        .prop_map(|(id, email, support)| Account { id, email, support: support.is_some() });
+    let account =
+        (0i64..1000, email_pool(), weighted(0.1, Just(()))).prop_map(|(id, email, support)| {
+            Account { id, email, support: support.is_some(), verified: true }
+        });
     prop_oneof![
         1 => (prop_oneof![workspace_key(), Just(4)], weighted(0.8, header))
             .prop_map(|(id, header)| Change::Workspace { id, header }),
@@ -692,7 +694,12 @@ fn account_email_changes_who_is_already_a_member() {
     };
     let f = applied([Change::Account {
         id: fx::DEV2,
-        account: Some(Account { id: 0, email: " Renamed@Client.io".into(), support: false }),
+        account: Some(Account {
+            id: 0,
+            email: " Renamed@Client.io".into(),
+            support: false,
+            verified: true,
+        }),
     }]);
     assert_eq!(f.account(fx::DEV2).unwrap().id, fx::DEV2, "the key wins over the payload");
     assert!(f.decide(fx::OWNER, &invite("dev2@client.io")).is_allowed());
@@ -705,7 +712,8 @@ fn account_email_changes_who_is_already_a_member() {
     // A new member and their new account in one batch, in either order.
     let newcomer = 555;
     let member = Member { account: newcomer, role: Role::Developer, partner: None };
-    let account = Account { id: newcomer, email: "newcomer@else.io".into(), support: false };
+    let account =
+        Account { id: newcomer, email: "newcomer@else.io".into(), support: false, verified: true };
     for changes in [
         vec![
             Change::Member { workspace: fx::WS, account: newcomer, member: Some(member) },

@@ -26,6 +26,9 @@ fn company_authority(action: &Action) -> bool {
         Action::ViewCompany { .. }
             | Action::CreateWorkspace { .. }
             | Action::AddCompanyMember { .. }
+            | Action::RemoveCompanyMember { .. }
+            | Action::SetCompanyAdmin { .. }
+            | Action::ViewCompanyAudit { .. }
             | Action::SetCompanyCapabilities { .. }
             | Action::CreateGrant { .. }
             | Action::RedeemGrant { .. }

@@ -1126,11 +1126,16 @@ fn companies_and_support() {
                 Action::CreateWorkspace { company: CLIENT },
                 Some(Reason::NotCompanyAdmin),
             ),
-            ("company admin adds members", OWNER, Action::AddCompanyMember { company: CLIENT }, OK),
+            (
+                "company admin adds members",
+                OWNER,
+                Action::AddCompanyMember { company: CLIENT, account: None },
+                OK,
+            ),
             (
                 "outsider",
                 OUTSIDER,
-                Action::AddCompanyMember { company: CLIENT },
+                Action::AddCompanyMember { company: CLIENT, account: None },
                 Some(Reason::NotCompanyAdmin),
             ),
             (
@@ -1624,4 +1629,114 @@ fn decisions_are_total_on_garbage() {
     }
     assert!(f.run_plan(1, 1, 1).is_err());
     assert_eq!(f.toggle_controls(1, 1, Role::Admin).len(), 16);
+}
+
+#[test]
+fn company_members_are_added_removed_and_demoted_never_the_last_admin() {
+    let add = |account| Action::AddCompanyMember { company: CLIENT, account: Some(account) };
+    let remove = |account| Action::RemoveCompanyMember { company: CLIENT, account };
+    let admin = |account, admin| Action::SetCompanyAdmin { company: CLIENT, account, admin };
+    let f = facts_with(|s| {
+        // OUTSIDER never verified the address.
+        s.accounts.iter_mut().filter(|a| a.id == OUTSIDER).for_each(|a| a.verified = false);
+    });
+    check(
+        &f,
+        &[
+            ("a verified account is added", OWNER, add(DEV), OK),
+            (
+                "SPEC 1: an unverified one is not",
+                OWNER,
+                add(OUTSIDER),
+                Some(Reason::AccountNotVerified),
+            ),
+            ("nor someone already in", OWNER, add(ADMIN), Some(Reason::AlreadyInCompany)),
+            ("an unknown account", OWNER, add(4242), Some(Reason::UnknownAccount)),
+            ("a plain member adds nobody", ADMIN, add(DEV), Some(Reason::NotCompanyAdmin)),
+            ("remove a member", OWNER, remove(ADMIN), OK),
+            ("not someone outside", OWNER, remove(DEV), Some(Reason::UnknownCompanyMember)),
+            ("never the last admin", OWNER, remove(OWNER), Some(Reason::LastCompanyAdmin)),
+            ("make a member admin", OWNER, admin(ADMIN, true), OK),
+            (
+                "never demote the last admin",
+                OWNER,
+                admin(OWNER, false),
+                Some(Reason::LastCompanyAdmin),
+            ),
+            (
+                "the company's own people only",
+                ADMIN,
+                admin(ADMIN, true),
+                Some(Reason::NotCompanyAdmin),
+            ),
+            (
+                "its admins read its audit log",
+                OWNER,
+                Action::ViewCompanyAudit { company: CLIENT },
+                OK,
+            ),
+            (
+                "members do not",
+                ADMIN,
+                Action::ViewCompanyAudit { company: CLIENT },
+                Some(Reason::NotCompanyAdmin),
+            ),
+        ],
+    );
+    // With a second admin, either may go or be demoted.
+    let two = facts_with(|s| s.companies[0].members[1].admin = true);
+    check(
+        &two,
+        &[
+            ("one of two admins steps down", OWNER, admin(OWNER, false), OK),
+            ("or is removed", ADMIN, remove(OWNER), OK),
+        ],
+    );
+    // A removed company admin loses every company right at once.
+    let gone = facts_with(|s| s.companies[0].members.retain(|m| m.account != OWNER));
+    check(
+        &gone,
+        &[
+            (
+                "no more workspaces",
+                OWNER,
+                Action::CreateWorkspace { company: CLIENT },
+                Some(Reason::NotCompanyAdmin),
+            ),
+            (
+                "no more grants",
+                OWNER,
+                Action::RevokeGrant { grant: GRANT },
+                Some(Reason::NotCompanyAdmin),
+            ),
+        ],
+    );
+}
+
+#[test]
+fn an_analyst_needs_its_partner_company_and_a_verified_address() {
+    // SPEC 7: someone removed from the partner company is refused in every
+    // client workspace on their next request.
+    let left = facts_with(|s| s.companies[1].members.retain(|m| m.account != ANALYST));
+    check(
+        &left,
+        &[(
+            "left the partner company",
+            ANALYST,
+            Action::ViewWorkspace { workspace: WS },
+            Some(Reason::LeftPartnerCompany),
+        )],
+    );
+    let unverified = facts_with(|s| {
+        s.accounts.iter_mut().filter(|a| a.id == PARTNER_MEMBER).for_each(|a| a.verified = false);
+    });
+    check(
+        &unverified,
+        &[(
+            "an unverified partner member is not registered",
+            PARTNER_ADMIN,
+            Action::RegisterAnalyst { grant: GRANT, workspace: WS, analyst: PARTNER_MEMBER },
+            Some(Reason::AccountNotVerified),
+        )],
+    );
 }

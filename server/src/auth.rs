@@ -129,6 +129,7 @@ pub struct CurrentUser {
     pub email: String,
     pub name: String,
     pub support: bool,
+    pub verified: bool,
     pub csrf: String,
     pub session_hash: String,
 }
@@ -144,7 +145,9 @@ impl FromRequestParts<AppState> for CurrentUser {
         let token = jar.get(COOKIE).map(|c| c.value().to_owned()).ok_or(AppError::Unauthorized)?;
         let hash = token_hash(&token);
         let row = sqlx::query(
-            "SELECT a.id, a.email, a.name, a.support, s.csrf_token FROM sessions s \
+            "SELECT a.id, a.email, a.name, a.support, \
+             CAST(CASE WHEN a.verified_at IS NULL THEN 0 ELSE 1 END AS BIGINT) AS verified, \
+             s.csrf_token FROM sessions s \
              JOIN accounts a ON a.id = s.account_id WHERE s.token_hash = $1 AND s.expires_at > $2",
         )
         .bind(&hash)
@@ -157,6 +160,7 @@ impl FromRequestParts<AppState> for CurrentUser {
             email: col(&row, "email")?,
             name: col(&row, "name")?,
             support: col::<i64>(&row, "support")? != 0,
+            verified: col::<i64>(&row, "verified")? != 0,
             csrf: col(&row, "csrf_token")?,
             session_hash: hash,
         };

@@ -20,6 +20,9 @@ pub enum AppError {
     Denied(Denial),
     #[error("{0}")]
     NotFound(&'static str),
+    /// A link that worked once and no longer does (used, replaced, expired).
+    #[error("{0}")]
+    Gone(&'static str),
     #[error("{0}")]
     Conflict(String),
     #[error("too many attempts")]
@@ -69,9 +72,8 @@ pub fn status_for(reason: Reason) -> StatusCode {
     use Reason::*;
     match reason {
         UnknownAccount | UnknownWorkspace | UnknownCompany | UnknownMember | UnknownInvitation
-        | UnknownRequest | UnknownGroup | UnknownResource | UnknownGrant | UnknownIntegration => {
-            StatusCode::NOT_FOUND
-        }
+        | UnknownRequest | UnknownGroup | UnknownResource | UnknownGrant | UnknownIntegration
+        | UnknownCompanyMember => StatusCode::NOT_FOUND,
         StaleVersion
         | AlreadyAMember
         | RequestPending
@@ -79,7 +81,9 @@ pub fn status_for(reason: Reason) -> StatusCode {
         | ClientHasPartner
         | AlreadyRedeemed
         | SameRole
-        | InvitationRoleDiffers => StatusCode::CONFLICT,
+        | InvitationRoleDiffers
+        | AlreadyInCompany
+        | LastCompanyAdmin => StatusCode::CONFLICT,
         InvitationExpired | GrantRevoked => StatusCode::GONE,
         InvalidEmail
         | InvalidGroupName
@@ -127,7 +131,9 @@ pub fn status_for(reason: Reason) -> StatusCode {
         | GrantNotRedeemed
         | WorkspaceNotGranted
         | AnalystNotInPartner
-        | NotAnAnalyst => StatusCode::FORBIDDEN,
+        | NotAnAnalyst
+        | AccountNotVerified
+        | LeftPartnerCompany => StatusCode::FORBIDDEN,
         // Only a slice answers this; the server decides on whole facts.
         IncompleteFacts => StatusCode::INTERNAL_SERVER_ERROR,
     }
@@ -157,6 +163,7 @@ impl IntoResponse for AppError {
                 d.message.into_owned(),
                 field_for(d.code).map(str::to_owned),
             ),
+            AppError::Gone(what) => (StatusCode::GONE, "gone".to_owned(), what.to_owned(), None),
             AppError::NotFound(what) => {
                 (StatusCode::NOT_FOUND, "not_found".to_owned(), what.to_owned(), None)
             }

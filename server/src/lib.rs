@@ -10,6 +10,7 @@ pub mod bench_seed;
 pub mod changes;
 pub mod db;
 pub mod demo;
+pub mod email;
 pub mod error;
 pub mod etag;
 pub mod facts_cache;

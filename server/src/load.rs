@@ -96,7 +96,12 @@ pub(crate) fn request_row(r: &AnyRow) -> Result<AccessRequest, AppError> {
 }
 
 pub(crate) fn account_row(r: &AnyRow) -> Result<Account, AppError> {
-    Ok(Account { id: col(r, "id")?, email: col(r, "email")?, support: flag(r, "support")? })
+    Ok(Account {
+        id: col(r, "id")?,
+        email: col(r, "email")?,
+        support: flag(r, "support")?,
+        verified: flag(r, "verified")?,
+    })
 }
 
 pub(crate) fn company_row(r: &AnyRow) -> Result<Company, AppError> {
@@ -145,7 +150,7 @@ pub(crate) fn pair(r: &AnyRow, a: &str, b: &str) -> Result<(Id, Id), AppError> {
 
 pub(crate) const MEMBER_COLUMNS: &str = "account_id, role, partner_company_id";
 pub(crate) const INVITATION_COLUMNS: &str = "id, email, role, expires_at";
-pub(crate) const ACCOUNT_COLUMNS: &str = "id, email, support";
+pub(crate) const ACCOUNT_COLUMNS: &str = "id, email, support, CAST(CASE WHEN verified_at IS NULL THEN 0 ELSE 1 END AS BIGINT) AS verified";
 pub(crate) const COMPANY_COLUMNS: &str = "id, partner_enabled, client_enabled";
 pub(crate) const GRANT_COLUMNS: &str =
     "id, client_company_id, partner_company_id, role, sections, redeemed, revoked";

@@ -34,6 +34,10 @@ pub enum Scope {
     /// workspaces exist: every workspace whose facts hold one of these
     /// companies is locked and gets a new version.
     Companies(Vec<Id>),
+    /// Changes to a person's account (its verification): every workspace
+    /// whose facts hold the account (through its companies, its
+    /// memberships, its requests) is locked and gets a new version.
+    Account(Id),
 }
 
 /// The kinds of audit entries, with their stored names.
@@ -66,6 +70,8 @@ pub enum AuditKind {
     FlowRun,
     CompanyCapabilities,
     CompanyMemberAdd,
+    CompanyMemberRemove,
+    CompanyMemberAdmin,
     GrantCreate,
     GrantRedeem,
     GrantRevoke,
@@ -107,6 +113,8 @@ impl AuditKind {
             FlowRun => "flow.run",
             CompanyCapabilities => "company.capabilities",
             CompanyMemberAdd => "company.member.add",
+            CompanyMemberRemove => "company.member.remove",
+            CompanyMemberAdmin => "company.member.admin",
             GrantCreate => "grant.create",
             GrantRedeem => "grant.redeem",
             GrantRevoke => "grant.revoke",
@@ -124,6 +132,9 @@ pub struct Audit {
     pub kind: AuditKind,
     pub workspace: Option<Id>,
     pub company: Option<Id>,
+    /// The other company an entry concerns (a grant's partner): its admins
+    /// read it too.
+    pub other_company: Option<Id>,
     pub subject: String,
     pub before: Value,
     pub after: Value,
@@ -138,7 +149,15 @@ impl Audit {
         before: Value,
         after: Value,
     ) -> Audit {
-        Audit { kind, workspace: Some(ws), company: None, subject: subject.into(), before, after }
+        Audit {
+            kind,
+            workspace: Some(ws),
+            company: None,
+            other_company: None,
+            subject: subject.into(),
+            before,
+            after,
+        }
     }
 
     /// An entry in a company's log.
@@ -153,6 +172,7 @@ impl Audit {
             kind,
             workspace: None,
             company: Some(company),
+            other_company: None,
             subject: subject.into(),
             before,
             after,
@@ -225,8 +245,19 @@ impl Write {
                 }
             }
             Scope::Companies(companies) => {
-                lock_companies(st, &mut tx, companies, &mut locked).await?;
+                lock_companies(st, &mut tx, companies, None, &mut locked).await?;
                 let snapshot = load::company_facts(&mut tx, actor, companies).await?;
+                WriteFacts::Loaded(Box::new(Facts::new(snapshot)))
+            }
+            Scope::Account(account) => {
+                let companies: Vec<Id> = sqlx::query_scalar(
+                    "SELECT company_id FROM company_members WHERE account_id = $1",
+                )
+                .bind(account)
+                .fetch_all(&mut *tx)
+                .await?;
+                lock_companies(st, &mut tx, &companies, Some(*account), &mut locked).await?;
+                let snapshot = load::company_facts(&mut tx, actor, &companies).await?;
                 WriteFacts::Loaded(Box::new(Facts::new(snapshot)))
             }
         };
@@ -314,8 +345,8 @@ impl Write {
         }
     }
 
-    /// The write changed a company-level record: recorded for every
-    /// workspace the scope locked.
+    /// The write changed a company-level record (or an account): recorded
+    /// for every workspace the scope locked.
     pub fn changed_company(&mut self, key: Key) {
         self.company_keys.insert(key);
     }
@@ -400,10 +431,11 @@ async fn lock_companies(
     st: &AppState,
     tx: &mut Tx,
     companies: &[Id],
+    person: Option<Id>,
     locked: &mut BTreeMap<Id, i64>,
 ) -> Result<(), AppError> {
     let ids: Vec<Id> = companies.iter().copied().collect::<BTreeSet<_>>().into_iter().collect();
-    if ids.is_empty() {
+    if ids.is_empty() && person.is_none() {
         return Ok(());
     }
     let list = placeholders(1, ids.len());
@@ -412,22 +444,31 @@ async fn lock_companies(
     // a workspace row names) does not wait on it, so a workspace write that
     // updates its own row twice cannot deadlock with a company write.
     let for_update = if st.db.backend == Backend::Postgres { " FOR NO KEY UPDATE" } else { "" };
-    let sql = format!("SELECT id FROM companies WHERE id IN ({list}) ORDER BY id{for_update}");
-    let mut q = sqlx::query_scalar::<_, i64>(&sql);
-    for id in &ids {
-        q = q.bind(*id);
+    if !ids.is_empty() {
+        let sql = format!("SELECT id FROM companies WHERE id IN ({list}) ORDER BY id{for_update}");
+        let mut q = sqlx::query_scalar::<_, i64>(&sql);
+        for id in &ids {
+            q = q.bind(*id);
+        }
+        q.fetch_all(&mut **tx).await?;
     }
-    q.fetch_all(&mut **tx).await?;
+    // The workspaces holding those companies and, for a change to a person,
+    // those the person is in or asked to join: one statement, in id order.
+    let list = if ids.is_empty() { "NULL".to_owned() } else { list };
+    let person_param = ids.len() + 1;
     let sql = format!(
         "SELECT id, version FROM workspaces WHERE company_id IN ({list}) \
          OR company_id IN (SELECT partner_company_id FROM grants WHERE client_company_id IN ({list})) \
          OR company_id IN (SELECT client_company_id FROM grants WHERE partner_company_id IN ({list})) \
+         OR id IN (SELECT workspace_id FROM members WHERE account_id = ${person_param}) \
+         OR id IN (SELECT workspace_id FROM access_requests WHERE account_id = ${person_param}) \
          ORDER BY id{for_update}"
     );
     let mut q = sqlx::query(&sql);
     for id in &ids {
         q = q.bind(*id);
     }
+    q = q.bind(person.unwrap_or(0));
     for r in q.fetch_all(&mut **tx).await? {
         locked.insert(col(&r, "id")?, col(&r, "version")?);
     }
@@ -443,9 +484,9 @@ pub(crate) async fn write_audits(
 ) -> Result<(), AppError> {
     for chunk in audits.chunks(500) {
         let values: Vec<String> =
-            (0..chunk.len()).map(|i| format!("({})", placeholders(i * 8 + 1, 8))).collect();
+            (0..chunk.len()).map(|i| format!("({})", placeholders(i * 9 + 1, 9))).collect();
         let sql = format!(
-            "INSERT INTO audit (workspace_id, company_id, actor_id, at, kind, subject, before, after) VALUES {}",
+            "INSERT INTO audit (workspace_id, company_id, other_company_id, actor_id, at, kind, subject, before, after) VALUES {}",
             values.join(", ")
         );
         let mut q = sqlx::query(&sql);
@@ -453,6 +494,7 @@ pub(crate) async fn write_audits(
             q = q
                 .bind(a.workspace)
                 .bind(a.company)
+                .bind(a.other_company)
                 .bind(actor)
                 .bind(now)
                 .bind(a.kind.as_str())

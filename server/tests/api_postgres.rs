@@ -25,4 +25,6 @@ scenarios!(ignored TestApp::postgres();
     security_headers_on_every_response,
     session_cookies_are_secure_behind_https,
     sign_in_limits_per_client,
+    company_membership_and_verification,
+    look_alike_addresses_are_refused,
 );

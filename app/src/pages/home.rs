@@ -4,7 +4,8 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use policy::api::Me;
 
-use crate::components::notice::Empty;
+use crate::api;
+use crate::components::notice::{Empty, Outcome, OutcomeNote};
 use crate::labels::role_label;
 use crate::route::Page;
 use crate::session::SignedIn;
@@ -18,8 +19,24 @@ pub fn Home() -> impl IntoView {
 fn Overview(me: Me) -> impl IntoView {
     let workspaces = me.workspaces.clone();
     let companies = me.companies.clone();
+    let sent = RwSignal::new(None::<Outcome>);
+    let resend = move |_| {
+        leptos::task::spawn_local(async move {
+            match api::resend_verification().await {
+                Ok(_) => sent.set(Some(Outcome::Done("We mailed you a new link.".into()))),
+                Err(e) => sent.set(Some(Outcome::Failed(e))),
+            }
+        });
+    };
     view! {
         <section class="page">
+            {(!me.account.verified).then(|| view! {
+                <div class="notice warn" role="region" aria-label="Email verification">
+                    <p>{format!("Verify your email address ({}): open the link we mailed you. Until then, companies cannot add you and partners cannot register you as an analyst.", me.account.email)}</p>
+                    <button type="button" class="button" on:click=resend>"Send the link again"</button>
+                    <OutcomeNote outcome=sent/>
+                </div>
+            })}
             <h1>"Your workspaces"</h1>
             {if workspaces.is_empty() {
                 view! { <Empty text="You are not in any workspace yet. Open an invitation link, or create a workspace in one of your companies."/> }.into_any()

@@ -11,4 +11,5 @@ pub mod sign_in;
 pub mod sign_up;
 pub mod support;
 pub mod users;
+pub mod verify;
 pub mod workspace;

@@ -31,8 +31,12 @@ fn Support(me: Me) -> impl IntoView {
             }
         });
     });
-    let account =
-        Account { id: me.account.id, email: me.account.email.clone(), support: me.account.support };
+    let account = Account {
+        id: me.account.id,
+        email: me.account.email.clone(),
+        support: me.account.support,
+        verified: me.account.verified,
+    };
     // The facts this page decides on: the signed-in account and the companies.
     let facts_for = move |list: &[CompanyRow]| {
         Facts::new(Snapshot {

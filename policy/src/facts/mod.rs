@@ -43,6 +43,11 @@ pub struct Account {
     /// Platform support: may turn companies' Partner and Client on or off.
     #[serde(default)]
     pub support: bool,
+    /// Whether the email address is verified (a link mailed to it was
+    /// opened, or an invitation to it accepted). Unverified accounts are
+    /// not added to companies nor registered as analysts.
+    #[serde(default)]
+    pub verified: bool,
 }
 
 /// A tenant: owns workspaces, has members and admins.

@@ -106,8 +106,17 @@ impl Facts {
     fn check(&self, actor: Id, action: &Action, explain: bool) -> Check {
         use Action::*;
         match action {
-            CreateWorkspace { company } | AddCompanyMember { company } => {
+            CreateWorkspace { company } | ViewCompanyAudit { company } => {
                 partners::company_admin(self, actor, *company)
+            }
+            AddCompanyMember { company, account } => {
+                partners::add_company_member(self, actor, *company, *account)
+            }
+            RemoveCompanyMember { company, account } => {
+                partners::remove_company_member(self, actor, *company, *account)
+            }
+            SetCompanyAdmin { company, account, admin } => {
+                partners::set_company_admin(self, actor, *company, *account, *admin)
             }
             ViewCompany { company } => partners::view_company(self, actor, *company),
             SetCompanyCapabilities { company } => partners::set_capabilities(self, actor, *company),
@@ -208,6 +217,9 @@ fn member_action(ws: &WorkspaceView<'_>, a: &Actor<'_>, action: &Action) -> Chec
         | ViewCompany { .. }
         | CreateWorkspace { .. }
         | AddCompanyMember { .. }
+        | RemoveCompanyMember { .. }
+        | SetCompanyAdmin { .. }
+        | ViewCompanyAudit { .. }
         | SetCompanyCapabilities { .. }
         | CreateGrant { .. }
         | RedeemGrant { .. }
@@ -230,6 +242,9 @@ impl<'a> WorkspaceView<'a> {
                     .live_grant(self.data().company, partner)
                     .filter(|g| g.opens(self.id()))
                     .ok_or_else(|| refuse(Reason::PartnerAccessRevoked))?;
+                // Access also rests on still being in the partner company.
+                let still_in = self.facts().company(partner).is_some_and(|c| c.is_member(account));
+                ensure(still_in, Reason::LeftPartnerCompany)?;
                 // An analyst is never more than the grant says, and never Owner.
                 (member.role.min(grant.role).min(Role::Admin), Some(grant))
             }

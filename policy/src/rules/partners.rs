@@ -20,6 +20,45 @@ pub(crate) fn company_admin(facts: &Facts, actor: Id, id: Id) -> Check {
     ensure(company(facts, id)?.is_admin(actor), Reason::NotCompanyAdmin)
 }
 
+/// A company admin adds `account` (when known) to the company: it must be a
+/// verified account not already in it.
+pub(super) fn add_company_member(facts: &Facts, actor: Id, id: Id, account: Option<Id>) -> Check {
+    let c = company(facts, id)?;
+    ensure(c.is_admin(actor), Reason::NotCompanyAdmin)?;
+    let Some(account) = account else { return Ok(()) };
+    let a = facts.account(account).ok_or_else(|| refuse(Reason::UnknownAccount))?;
+    ensure(a.verified, Reason::AccountNotVerified)?;
+    ensure(!c.is_member(account), Reason::AlreadyInCompany)
+}
+
+/// The admins of a company, counted.
+fn admins(c: &CompanyView<'_>) -> usize {
+    c.data().members.iter().filter(|m| m.admin).count()
+}
+
+/// A company admin removes `account` from the company, never its last admin.
+pub(super) fn remove_company_member(facts: &Facts, actor: Id, id: Id, account: Id) -> Check {
+    let c = company(facts, id)?;
+    ensure(c.is_admin(actor), Reason::NotCompanyAdmin)?;
+    ensure(c.is_member(account), Reason::UnknownCompanyMember)?;
+    ensure(!c.is_admin(account) || admins(&c) > 1, Reason::LastCompanyAdmin)
+}
+
+/// A company admin makes a member an admin or an admin a member, never
+/// demoting the last admin.
+pub(super) fn set_company_admin(
+    facts: &Facts,
+    actor: Id,
+    id: Id,
+    account: Id,
+    admin: bool,
+) -> Check {
+    let c = company(facts, id)?;
+    ensure(c.is_admin(actor), Reason::NotCompanyAdmin)?;
+    ensure(c.is_member(account), Reason::UnknownCompanyMember)?;
+    ensure(admin || !c.is_admin(account) || admins(&c) > 1, Reason::LastCompanyAdmin)
+}
+
 /// Company members and platform support see a company.
 pub(super) fn view_company(facts: &Facts, actor: Id, id: Id) -> Check {
     let c = company(facts, id)?;
@@ -81,6 +120,8 @@ pub(super) fn register_analyst(
     ensure(g.workspaces.contains(&workspace), Reason::WorkspaceNotGranted)?;
     let ws = facts.ws(workspace)?;
     ensure(partner.is_member(analyst), Reason::AnalystNotInPartner)?;
+    let verified = facts.account(analyst).is_some_and(|a| a.verified);
+    ensure(verified, Reason::AccountNotVerified)?;
     ensure(ws.member(analyst).is_none(), Reason::AlreadyAMember)
 }
 

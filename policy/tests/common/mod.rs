@@ -51,7 +51,7 @@ pub const ORPHAN_FLOW: Id = 604; // of OPEN_INTEGRATION, component ORPHAN_JOB
 pub const EXPIRES: Timestamp = 1_000;
 
 fn account(id: Id, email: &str) -> Account {
-    Account { id, email: email.into(), support: false }
+    Account { id, email: email.into(), support: false, verified: true }
 }
 
 fn member(account: Id, role: Role) -> Member {
@@ -175,7 +175,12 @@ pub fn snapshot() -> Snapshot {
             account(PARTNER_ADMIN, "boss@partner.io"),
             account(PARTNER_MEMBER, "new@partner.io"),
             account(OTHER_PARTNER_ADMIN, "boss@other.io"),
-            Account { id: SUPPORT, email: "support@gatehouse.io".into(), support: true },
+            Account {
+                id: SUPPORT,
+                email: "support@gatehouse.io".into(),
+                support: true,
+                verified: true,
+            },
         ],
         companies: vec![
             Company {

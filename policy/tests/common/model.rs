@@ -41,10 +41,29 @@ pub fn apply(s: &mut Snapshot, actor: Id, action: &Action) {
         | Action::RunFlow { .. }
         | Action::ViewCompany { .. }
         | Action::CreateWorkspace { .. }
-        | Action::AddCompanyMember { .. }
+        | Action::ViewCompanyAudit { .. }
         | Action::SetCompanyCapabilities { .. }
         | Action::DeleteWorkspace { .. }
         | Action::ManageJoinLink { .. } => {}
+        Action::AddCompanyMember { company, account } => {
+            if let (Some(c), Some(account)) =
+                (s.companies.iter_mut().find(|c| c.id == company), account)
+            {
+                c.members.push(CompanyMember { account, admin: false });
+            }
+        }
+        Action::RemoveCompanyMember { company, account } => {
+            if let Some(c) = s.companies.iter_mut().find(|c| c.id == company) {
+                c.members.retain(|m| m.account != account);
+            }
+        }
+        Action::SetCompanyAdmin { company, account, admin } => {
+            if let Some(c) = s.companies.iter_mut().find(|c| c.id == company) {
+                for m in c.members.iter_mut().filter(|m| m.account == account) {
+                    m.admin = admin;
+                }
+            }
+        }
         Action::SetDataStudio { workspace } => {
             if let Some(w) = ws(s, workspace) {
                 w.data_studio = !w.data_studio;

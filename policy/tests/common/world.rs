@@ -131,7 +131,7 @@ prop_compose! {
             .map(|(i, account)| AccessRequest { id: 400 + i as Id, account })
             .collect();
         let mut accounts: Vec<Account> =
-            (1..=12).map(|id| Account { id, email: email(id), support: false }).collect();
+            (1..=12).map(|id| Account { id, email: email(id), support: false, verified: id != 8 }).collect();
         for a in &mut accounts {
             a.support = a.id == SUPPORT_ID;
         }
@@ -257,7 +257,10 @@ pub fn action_strategy() -> impl Strategy<Value = Action> {
         2 => (ws(), resource()).prop_map(|(workspace, flow)| Action::RunFlow { workspace, flow }),
         1 => (9i64..=21).prop_map(|company| Action::ViewCompany { company }),
         1 => (9i64..=21).prop_map(|company| Action::CreateWorkspace { company }),
-        1 => (9i64..=21).prop_map(|company| Action::AddCompanyMember { company }),
+        1 => ((9i64..=21), proptest::option::of(account_id())).prop_map(|(company, account)| Action::AddCompanyMember { company, account }),
+        1 => ((9i64..=21), account_id()).prop_map(|(company, account)| Action::RemoveCompanyMember { company, account }),
+        1 => ((9i64..=21), account_id(), any::<bool>()).prop_map(|(company, account, admin)| Action::SetCompanyAdmin { company, account, admin }),
+        1 => (9i64..=21).prop_map(|company| Action::ViewCompanyAudit { company }),
         1 => (9i64..=21).prop_map(|company| Action::SetCompanyCapabilities { company }),
         1 => (
             prop_oneof![Just(CLIENT), Just(PARTNER)],

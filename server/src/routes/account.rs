@@ -43,8 +43,7 @@ impl NewAccount {
     /// Checks the fields, then hashes the password on a blocking thread
     /// (before any transaction begins: hashing is slow on purpose).
     pub async fn check(email: &str, name: &str, password: &str) -> Result<NewAccount, AppError> {
-        let email = policy::validate::normalize_email(email)
-            .map_err(|e| AppError::invalid("email", capitalize(&e.to_string())))?;
+        let email = crate::email::normalize(email)?;
         let name = check_name(name)?;
         auth::check_password(password)?;
         let password_hash = auth::hash_password_blocking(password.to_owned()).await?;
@@ -126,20 +125,27 @@ pub async fn signup(
     let id = create_account(&mut tx, &new, Some(req.company.as_deref().unwrap_or("")), now).await?;
     let (cookie, csrf) = auth::start_session(&st, &mut tx, id, now).await?;
     let account = account_info(&mut tx, id).await?;
+    let outbox = super::verification::start(&st, &mut tx, id, &new.email, now).await?;
     tx.commit().await?;
+    crate::mail::send_stored(&st, outbox).await;
     Ok((jar.add(cookie), Json(Session { account, csrf_token: csrf })))
 }
 
 pub async fn account_info(tx: &mut Tx, id: i64) -> Result<AccountInfo, AppError> {
-    let r = sqlx::query("SELECT id, email, name, support FROM accounts WHERE id = $1")
-        .bind(id)
-        .fetch_one(&mut **tx)
-        .await?;
+    let r = sqlx::query(
+        "SELECT id, email, name, support, \
+         CAST(CASE WHEN verified_at IS NULL THEN 0 ELSE 1 END AS BIGINT) AS verified \
+         FROM accounts WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_one(&mut **tx)
+    .await?;
     Ok(AccountInfo {
         id: col(&r, "id")?,
         email: col(&r, "email")?,
         name: col(&r, "name")?,
         support: col::<i64>(&r, "support")? != 0,
+        verified: col::<i64>(&r, "verified")? != 0,
     })
 }
 
@@ -167,7 +173,7 @@ pub async fn login(
     if req.password.chars().count() > MAX_PASSWORD {
         return Err(AppError::invalid("password", "Passwords have at most 256 characters."));
     }
-    let email = req.email.trim().to_lowercase();
+    let email = crate::email::lookup_form(&req.email);
     st.throttle.account(&email, now)?;
     let row = sqlx::query("SELECT id, password_hash FROM accounts WHERE email = $1")
         .bind(&email)
@@ -259,6 +265,7 @@ pub async fn me(State(st): State<AppState>, user: CurrentUser) -> ApiResult<Json
             email: user.email,
             name: user.name,
             support: user.support,
+            verified: user.verified,
         },
         csrf_token: user.csrf,
         companies,

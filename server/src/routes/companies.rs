@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use axum::extract::State;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use policy::{Action, Facts, Id, Snapshot};
 use serde_json::json;
@@ -21,8 +21,8 @@ use crate::page;
 use crate::state::AppState;
 use crate::write::{Audit, AuditKind, Scope, Write};
 pub use policy::api::{
-    Analyst, Capabilities, CompanyDetail, CompanyPage, CompanyPerson, CompanyRow, GrantInfo, Named,
-    NewCompanyMember, PageQuery,
+    Analyst, AuditFilter, AuditPage, Capabilities, CompanyAdmin, CompanyDetail, CompanyPage,
+    CompanyPerson, CompanyRow, GrantInfo, Named, NewCompanyMember, PageQuery,
 };
 
 pub fn router() -> Router<AppState> {
@@ -32,6 +32,8 @@ pub fn router() -> Router<AppState> {
         .route("/api/companies/{company}", get(company))
         .route("/api/companies/{company}/capabilities", post(capabilities))
         .route("/api/companies/{company}/members", post(add_member))
+        .route("/api/companies/{company}/members/{account}", delete(remove_member).patch(set_admin))
+        .route("/api/companies/{company}/audit", get(audit_log))
 }
 
 /// `id -> name` of `table` for `ids`, in one query.
@@ -297,18 +299,18 @@ pub async fn capabilities(
     Ok(Json(DONE))
 }
 
-/// Add an existing account to the company, as member or admin.
-#[utoipa::path(post, path = "/api/companies/{company}/members", request_body = NewCompanyMember, responses((status = 200, body = Done), (status = 400, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody)))]
+/// Add an existing account to the company, as member or admin: a verified
+/// account, found by its email.
+#[utoipa::path(post, path = "/api/companies/{company}/members", request_body = NewCompanyMember, responses((status = 200, body = Done), (status = 400, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn add_member(
     State(st): State<AppState>,
     user: CurrentUser,
     Path(company): Path<Id>,
     Body(req): Body<NewCompanyMember>,
 ) -> ApiResult<Json<Done>> {
-    let action = Action::AddCompanyMember { company };
-    let mut w = Write::begin(&st, &user, Scope::Companies(vec![company]), &action).await?;
-    let email = policy::validate::normalize_email(&req.email)
-        .map_err(|e| AppError::invalid("email", e.to_string()))?;
+    let email = crate::email::normalize(&req.email)?;
+    let gate = Action::AddCompanyMember { company, account: None };
+    let mut w = Write::begin(&st, &user, Scope::Companies(vec![company]), &gate).await?;
     let account: i64 = col(
         &sqlx::query("SELECT id FROM accounts WHERE email = $1")
             .bind(&email)
@@ -317,6 +319,8 @@ pub async fn add_member(
             .ok_or(AppError::NotFound("No account has that email; they need to sign up first."))?,
         "id",
     )?;
+    w.with_account(account).await?;
+    w.decide(&Action::AddCompanyMember { company, account: Some(account) })?;
     sqlx::query("INSERT INTO company_members (company_id, account_id, admin) VALUES ($1, $2, $3)")
         .bind(company)
         .bind(account)
@@ -333,4 +337,84 @@ pub async fn add_member(
     ));
     w.commit().await?;
     Ok(Json(DONE))
+}
+
+/// Remove someone from the company (never its last admin). They lose every
+/// company right at once, and as a partner's analyst every client
+/// workspace, on their next request.
+#[utoipa::path(delete, path = "/api/companies/{company}/members/{account}", responses((status = 200, body = Done), (status = 400, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody)))]
+pub async fn remove_member(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Path((company, account)): Path<(Id, Id)>,
+) -> ApiResult<Json<Done>> {
+    let action = Action::RemoveCompanyMember { company, account };
+    let mut w = Write::begin(&st, &user, Scope::Companies(vec![company]), &action).await?;
+    let was_admin = w.facts().company(company).is_some_and(|c| c.is_admin(account));
+    sqlx::query("DELETE FROM company_members WHERE company_id = $1 AND account_id = $2")
+        .bind(company)
+        .bind(account)
+        .execute(&mut *w.tx)
+        .await?;
+    w.changed_company(Key::CompanyMember(company, account));
+    w.audit(Audit::company(
+        company,
+        AuditKind::CompanyMemberRemove,
+        account.to_string(),
+        json!({"member": account, "admin": was_admin}),
+        json!(null),
+    ));
+    w.commit().await?;
+    Ok(Json(DONE))
+}
+
+/// Make a member an admin, or an admin a member (never the last admin).
+#[utoipa::path(patch, path = "/api/companies/{company}/members/{account}", request_body = CompanyAdmin, responses((status = 200, body = Done), (status = 400, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn set_admin(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Path((company, account)): Path<(Id, Id)>,
+    Body(req): Body<CompanyAdmin>,
+) -> ApiResult<Json<Done>> {
+    let action = Action::SetCompanyAdmin { company, account, admin: req.admin };
+    let mut w = Write::begin(&st, &user, Scope::Companies(vec![company]), &action).await?;
+    let before = w.facts().company(company).is_some_and(|c| c.is_admin(account));
+    sqlx::query("UPDATE company_members SET admin = $1 WHERE company_id = $2 AND account_id = $3")
+        .bind(i64::from(req.admin))
+        .bind(company)
+        .bind(account)
+        .execute(&mut *w.tx)
+        .await?;
+    w.changed_company(Key::CompanyMember(company, account));
+    w.audit(Audit::company(
+        company,
+        AuditKind::CompanyMemberAdmin,
+        account.to_string(),
+        json!({"admin": before}),
+        json!({"admin": req.admin}),
+    ));
+    w.commit().await?;
+    Ok(Json(DONE))
+}
+
+/// A company's own audit log (its admins): capabilities, members, grants
+/// (those it gave and those it received), workspace deletions; newest
+/// first, paged, filters applied before the page is cut.
+#[utoipa::path(get, path = "/api/companies/{company}/audit", params(AuditFilter), responses((status = 200, body = AuditPage), (status = 400, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn audit_log(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Path(company): Path<Id>,
+    Query(f): Query<AuditFilter>,
+) -> ApiResult<Json<AuditPage>> {
+    let (mut tx, _) =
+        read_companies(&st, &user, &[company], &Action::ViewCompanyAudit { company }).await?;
+    super::workspaces::audit_page(
+        &mut tx,
+        "(e.company_id = $1 OR e.other_company_id = $1)",
+        company,
+        f,
+    )
+    .await
+    .map(Json)
 }

@@ -71,10 +71,9 @@ pub async fn invite(
     Path(ws): Path<Id>,
     Body(req): Body<NewInvitation>,
 ) -> ApiResult<Json<InvitationSent>> {
-    let action = Action::Invite { workspace: ws, email: req.email.clone(), role: req.role };
+    let email = crate::email::normalize(&req.email)?;
+    let action = Action::Invite { workspace: ws, email: email.clone(), role: req.role };
     let mut w = Write::begin(&st, &user, Scope::Workspace(ws), &action).await?;
-    let email = policy::validate::normalize_email(&req.email)
-        .map_err(|e| AppError::invalid("email", e.to_string()))?;
     let token = random_token();
     let expires = w.now + INVITATION_TTL;
     let existing =
@@ -280,6 +279,8 @@ pub async fn accept(
     let account = w.actor;
     w.with_account(account).await?;
     w.decide(&Action::AcceptInvitation { workspace: ws, invitation: inv, now: w.now })?;
+    // The invitation reached this address: it is verified.
+    super::verification::mark_verified(&mut w.tx, account, w.now).await?;
     insert_member(&mut w.tx, ws, account, role, None, w.now).await?;
     sqlx::query("DELETE FROM invitations WHERE id = $1").bind(inv).execute(&mut *w.tx).await?;
     let requests: Vec<i64> = sqlx::query_scalar(

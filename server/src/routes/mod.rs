@@ -12,6 +12,7 @@ pub mod openapi;
 pub mod partners;
 pub mod resources;
 pub mod toggles;
+pub mod verification;
 pub mod workspaces;
 
 use axum::Router;
@@ -33,6 +34,7 @@ pub fn api() -> Router<AppState> {
         .merge(invitations::router())
         .merge(members::router())
         .merge(toggles::router())
+        .merge(verification::router())
         .merge(groups::router())
         .merge(resources::router())
         .merge(companies::router())

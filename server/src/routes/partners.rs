@@ -74,13 +74,16 @@ pub async fn create_grant(
             .await?;
     }
     w.changed_company(Key::Grant(id));
-    w.audit(Audit::company(
-        client,
-        AuditKind::GrantCreate,
-        req.partner.to_string(),
-        json!(null),
-        json!({"partner": req.partner, "workspaces": workspaces, "role": req.role, "sections": sections}),
-    ));
+    w.audit(Audit {
+        other_company: Some(req.partner),
+        ..Audit::company(
+            client,
+            AuditKind::GrantCreate,
+            req.partner.to_string(),
+            json!(null),
+            json!({"partner": req.partner, "workspaces": workspaces, "role": req.role, "sections": sections}),
+        )
+    });
     w.commit().await?;
     Ok(Json(GrantCreated { id, access_key: key }))
 }
@@ -107,20 +110,23 @@ pub async fn redeem(
     let (_, client, partner) =
         grant_of_key(&mut st.db.begin_read().await?, &req.access_key).await?;
     let mut w = Write::lock(&st, user.id, Scope::Companies(vec![client, partner])).await?;
-    let (grant, client, _) = grant_of_key(&mut w.tx, &req.access_key).await?;
+    let (grant, client, partner) = grant_of_key(&mut w.tx, &req.access_key).await?;
     w.decide(&Action::RedeemGrant { grant })?;
     sqlx::query("UPDATE grants SET redeemed = 1 WHERE id = $1")
         .bind(grant)
         .execute(&mut *w.tx)
         .await?;
     w.changed_company(Key::Grant(grant));
-    w.audit(Audit::company(
-        client,
-        AuditKind::GrantRedeem,
-        grant.to_string(),
-        json!({"redeemed": false}),
-        json!({"redeemed": true}),
-    ));
+    w.audit(Audit {
+        other_company: Some(partner),
+        ..Audit::company(
+            client,
+            AuditKind::GrantRedeem,
+            grant.to_string(),
+            json!({"redeemed": false}),
+            json!({"redeemed": true}),
+        )
+    });
     w.commit().await?;
     Ok(Json(Redeemed { grant, client }))
 }
@@ -205,13 +211,16 @@ pub async fn revoke(
         )
         .await?;
     }
-    w.audit(Audit::company(
-        g.client,
-        AuditKind::GrantRevoke,
-        grant.to_string(),
-        json!({"revoked": false}),
-        json!({"revoked": true, "analysts_removed": analysts.len()}),
-    ));
+    w.audit(Audit {
+        other_company: Some(g.partner),
+        ..Audit::company(
+            g.client,
+            AuditKind::GrantRevoke,
+            grant.to_string(),
+            json!({"revoked": false}),
+            json!({"revoked": true, "analysts_removed": analysts.len()}),
+        )
+    });
     w.commit().await?;
     Ok(Json(DONE))
 }

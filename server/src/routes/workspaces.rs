@@ -350,16 +350,29 @@ pub async fn audit_log(
     Query(f): Query<AuditFilter>,
 ) -> ApiResult<Json<AuditPage>> {
     let mut r = read(&st, &user, ws, &Action::ViewAudit { workspace: ws }).await?;
+    drop(r.facts);
+    audit_page(&mut r.tx, "e.workspace_id = $1", ws, f).await.map(Json)
+}
+
+/// A page of audit entries matching `scope` (SQL over `audit e` with `$1`
+/// the scope's id), newest first; every filter in the query before the
+/// page is cut.
+pub async fn audit_page(
+    tx: &mut Tx,
+    scope: &str,
+    id: Id,
+    f: AuditFilter,
+) -> Result<AuditPage, AppError> {
     let before: i64 = page::after(f.after.as_deref())?.unwrap_or(i64::MAX);
     let limit = page::limit(f.limit);
     let kind = f.kind.unwrap_or_default();
-    let rows = sqlx::query(
+    let rows = sqlx::query(&format!(
         "SELECT e.id, e.actor_id, COALESCE(a.name, '') AS actor_name, e.at, e.kind, e.subject, e.before, e.after \
-         FROM audit e LEFT JOIN accounts a ON a.id = e.actor_id WHERE e.workspace_id = $1 AND e.id < $2 \
+         FROM audit e LEFT JOIN accounts a ON a.id = e.actor_id WHERE {scope} AND e.id < $2 \
          AND ($3 = 0 OR e.actor_id = $4) AND e.at >= $5 AND e.at < $6 \
-         AND substr(e.kind, 1, length($7)) = $7 ORDER BY e.id DESC LIMIT $8",
-    )
-    .bind(ws)
+         AND substr(e.kind, 1, length($7)) = $7 ORDER BY e.id DESC LIMIT $8"
+    ))
+    .bind(id)
     .bind(before)
     .bind(i64::from(f.actor.is_some()))
     .bind(f.actor.unwrap_or(0))
@@ -367,7 +380,7 @@ pub async fn audit_log(
     .bind(f.to.unwrap_or(i64::MAX))
     .bind(kind)
     .bind(limit)
-    .fetch_all(&mut *r.tx)
+    .fetch_all(&mut **tx)
     .await?;
     let entries = rows
         .iter()
@@ -387,7 +400,7 @@ pub async fn audit_log(
     let next = (i64::try_from(entries.len()).ok() == Some(limit))
         .then(|| entries.last().map(|e| page::cursor(&e.id)))
         .flatten();
-    Ok(Json(AuditPage { entries, next }))
+    Ok(AuditPage { entries, next })
 }
 
 /// A member's role as stored.

@@ -2,6 +2,7 @@
 //! SQLite file or a fresh PostgreSQL database per test.
 #![allow(dead_code, unreachable_pub, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+pub mod companies;
 pub mod need_to_know;
 pub mod scenarios;
 pub mod security;
@@ -243,6 +244,30 @@ impl TestApp {
         }
         tx.commit().await.unwrap();
         facts
+    }
+
+    /// The newest mailed link to `http://gatehouse.test/{kind}/...`.
+    pub fn last_link(&self, kind: &str) -> String {
+        let dir = self.dir.path().join("outbox");
+        let mut files: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .filter_map(Result::ok)
+            .map(|e| (e.metadata().unwrap().modified().unwrap(), e.path()))
+            .collect();
+        files.sort();
+        let prefix = format!("http://gatehouse.test/{kind}/");
+        for (_, f) in files.iter().rev() {
+            let text = std::fs::read_to_string(f).unwrap().replace("=\r\n", "").replace("=\n", "");
+            if let Some(start) = text.find(&prefix) {
+                return text[start..]
+                    .split_whitespace()
+                    .next()
+                    .unwrap()
+                    .trim_end_matches('=')
+                    .to_owned();
+            }
+        }
+        panic!("no {kind} link in the outbox");
     }
 
     /// The newest .eml in the outbox, and the invitation link in it.

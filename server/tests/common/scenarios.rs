@@ -1055,6 +1055,7 @@ pub async fn serves_the_spa_with_fallback(app: TestApp) {
     );
 }
 
+pub use super::companies::{company_membership_and_verification, look_alike_addresses_are_refused};
 pub use super::need_to_know::{
     nothing_unneeded_is_sent, reads_revalidate_with_etags, resource_pages_follow_the_policy,
 };
