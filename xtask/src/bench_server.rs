@@ -697,8 +697,9 @@ fn report(results: &[(Backend, Vec<Seeded>, Measured)]) -> String {
          L = 10,000 / 1,000 / 100,000. Warm: n sequential requests after 3 warm-up requests \
          (up to 1,000 or 4 s), the server logging every SQL statement. Cold: the first request to the \
          workspace after a server start (facts loaded in full), median / max of {COLD_STARTS} \
-         starts. SQL: statements the server logged for one request (median of the first 10; SQLite: BEGIN/COMMIT are \
-         not logged by sqlx; PostgreSQL: they are). Response: body as sent (gzip)."
+         starts. SQL: statements the server logged for one request (median of the first 10; sqlx logs \
+         neither BEGIN nor a read's rollback, and COMMIT on PostgreSQL only). Response: body as \
+         sent (gzip)."
     );
     let mut misses = Vec::new();
     let mut lines = Vec::new();
