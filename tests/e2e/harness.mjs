@@ -12,7 +12,7 @@ import { AxeBuilder } from '@axe-core/playwright';
 
 const root = resolve(import.meta.dirname, '..', '..');
 export const PASSWORD = 'gatehouse-demo';
-const SHOTS = join(root, 'target', 'e2e');
+const SHOTS = process.env.GATEHOUSE_SHOTS ?? join(root, 'target', 'e2e');
 
 function freePort() {
   return new Promise((ok, fail) => {

@@ -174,7 +174,7 @@ fn demo() -> Result {
     let dist = spa::dist();
     Step::new("build the server (release)").run(cargo(["build", "--release", "-p", "server"]))?;
     println!("\n==> starting Gatehouse on http://127.0.0.1:8080 (Ctrl-C to stop)");
-    let server = root().join("target/release/server");
+    let server = tools::target_dir()?.join("release/server");
     let status = std::process::Command::new(server)
         .args(["--demo", "--addr", "127.0.0.1:8080"])
         .arg("--data")
@@ -191,7 +191,7 @@ fn demo() -> Result {
 fn bench() -> Result {
     pkg::pkg()?;
     js_tests()?;
-    let out = root().join("target/bench");
+    let out = tools::target_dir()?.join("bench");
     Step::new("JS package benchmark (writes the shared workload)").run({
         let mut c = std::process::Command::new("node");
         c.arg("bench.mjs").arg(&out).current_dir(root().join("policy/js-tests"));

@@ -44,7 +44,7 @@ pub(crate) fn pkg() -> Result<PathBuf> {
         "--profile",
         "wasm-release",
     ]))?;
-    let input = root().join("target/wasm32-unknown-unknown/wasm-release/policy.wasm");
+    let input = tools::target_dir()?.join("wasm32-unknown-unknown/wasm-release/policy.wasm");
     let out = pkg_dir();
     if out.exists() {
         fs::remove_dir_all(&out).map_err(|e| format!("cannot clear {}: {e}", out.display()))?;

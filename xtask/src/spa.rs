@@ -61,22 +61,26 @@ fn ensure_chromium() -> Result {
 
 /// The end-to-end tests: the debug server binary on a loopback port with a
 /// fresh SQLite database per test file, the release SPA, headless Chromium
-/// driven by playwright-core. Screenshots go to `target/e2e/`.
+/// driven by playwright-core. Screenshots go to `e2e/` in the target
+/// directory.
 pub(crate) fn e2e() -> Result {
     ensure_chromium()?;
     Step::new("build the server (debug)").run(cargo(["build", "-p", "server"]))?;
-    let _ = std::fs::remove_dir_all(root().join("target/e2e"));
+    let target = tools::target_dir()?;
+    let shots_dir = target.join("e2e");
+    let _ = std::fs::remove_dir_all(&shots_dir);
     Step::new("end-to-end tests in headless Chromium").run({
         let mut c = Command::new("node");
         c.args(["--test", "--test-concurrency=1", "tests/e2e/"])
             .current_dir(root())
-            .env("GATEHOUSE_BIN", root().join("target/debug/server"))
+            .env("GATEHOUSE_BIN", target.join("debug/server"))
+            .env("GATEHOUSE_SHOTS", &shots_dir)
             .env("GATEHOUSE_DIST", dist())
             .env("CHROMIUM", CHROMIUM);
         c
     })?;
-    let shots = std::fs::read_dir(root().join("target/e2e")).map(|d| d.count()).unwrap_or(0);
-    println!("    {shots} screenshots in target/e2e/");
+    let shots = std::fs::read_dir(&shots_dir).map(|d| d.count()).unwrap_or(0);
+    println!("    {shots} screenshots in {}", shots_dir.display());
     Ok(())
 }
 

@@ -11,6 +11,26 @@ pub(crate) fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
 }
 
+/// Cargo's target directory for this workspace, as `cargo metadata` reports
+/// it: honours `CARGO_TARGET_DIR`, `build.target-dir` in a
+/// `.cargo/config.toml` and the like. Asked once per run.
+pub(crate) fn target_dir() -> Result<PathBuf> {
+    static DIR: std::sync::OnceLock<std::result::Result<PathBuf, String>> =
+        std::sync::OnceLock::new();
+    DIR.get_or_init(|| {
+        let mut c = cargo(["metadata", "--format-version", "1", "--no-deps"]);
+        c.stderr(std::process::Stdio::inherit());
+        let text = output(&mut c).ok_or("`cargo metadata` failed")?;
+        let v: serde_json::Value = serde_json::from_str(&text)
+            .map_err(|e| format!("`cargo metadata` printed no JSON: {e}"))?;
+        v.get("target_directory")
+            .and_then(serde_json::Value::as_str)
+            .map(PathBuf::from)
+            .ok_or_else(|| "`cargo metadata` names no target_directory".to_owned())
+    })
+    .clone()
+}
+
 /// `cargo` with `args`, run from the workspace root.
 pub(crate) fn cargo<const N: usize>(args: [&str; N]) -> Command {
     let mut c = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
