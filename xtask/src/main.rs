@@ -2,6 +2,7 @@
 //! wherever cargo does. Each step prints what it is doing.
 
 mod bench_server;
+mod npm_pack;
 mod pg;
 mod pkg;
 mod spa;
@@ -19,6 +20,8 @@ commands:
   demo    build the SPA, start the server with demo data on 127.0.0.1:8080
   e2e     only the SPA build and its end-to-end tests
   pkg     build the @gatehouse/policy JS/TS package into policy/pkg/
+  pack    the package, `npm pack`ed and installed into a fresh folder: its
+          file list and size, node tests and tsc from there
   bench   package size, instantiate time, decisions/s from JS next to native,
           the SPA's size, the server at tenant sizes (S/M/L on SQLite and
           PostgreSQL); `cargo xtask bench server [sqlite|postgres]` runs
@@ -32,6 +35,7 @@ fn main() -> ExitCode {
         Some("test") => test(),
         Some("demo") => demo(),
         Some("pkg") => pkg::pkg().map(|_| ()),
+        Some("pack") => pkg::pkg().and_then(|_| npm_pack::check()),
         Some("diff") => diff(&args[1..]),
         Some("bench") if args.get(1).is_some_and(|a| a == "server") => {
             bench_server::run(&args[2..])
@@ -92,6 +96,7 @@ fn test() -> Result {
     postgres_tests()?;
     pkg::pkg()?;
     js_tests()?;
+    npm_pack::check()?;
     differential(100_000, None)?;
     spa::build()?;
     spa::e2e()?;

@@ -2,8 +2,9 @@
 //!
 //! Builds `policy` (feature `wasm`) for wasm32, runs wasm-bindgen (the
 //! installed CLI, the version Cargo.lock pins) for the `web` and `nodejs`
-//! targets, shrinks each `.wasm` with wasm-opt -Oz (npm binaryen), and
-//! writes `package.json` with `exports` for browsers and Node.
+//! targets (one shared `.wasm`, in `web/`), shrinks it with wasm-opt -Oz
+//! (npm binaryen), and writes `package.json` with `exports` for browsers and
+//! Node.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -58,13 +59,16 @@ pub(crate) fn pkg() -> Result<PathBuf> {
                 .arg(&input);
             c
         })?;
-        let wasm = dir.join("policy_bg.wasm");
-        Step::new(format!("wasm-opt -Oz ({target})")).run({
-            let mut c = Command::new(tools::npm_bin("wasm-opt"));
-            c.arg("-Oz").args(WASM_FEATURES).arg(&wasm).arg("-o").arg(&wasm);
-            c
-        })?;
+        // Declarations of the raw wasm exports: nothing imports them.
+        remove(&dir.join("policy_bg.wasm.d.ts"))?;
     }
+    share_one_wasm(&out)?;
+    let wasm = out.join("web/policy_bg.wasm");
+    Step::new("wasm-opt -Oz").run({
+        let mut c = Command::new(tools::npm_bin("wasm-opt"));
+        c.arg("-Oz").args(WASM_FEATURES).arg(&wasm).arg("-o").arg(&wasm);
+        c
+    })?;
     write(&out.join("web/package.json"), "{ \"type\": \"module\" }\n")?;
     write(&out.join("node/package.json"), "{ \"type\": \"commonjs\" }\n")?;
     write(&out.join("package.json"), &package_json())?;
@@ -74,6 +78,31 @@ pub(crate) fn pkg() -> Result<PathBuf> {
     let size = fs::metadata(out.join("web/policy_bg.wasm")).map(|m| m.len()).unwrap_or(0);
     println!("\npackage written to {} (.wasm {} bytes)", out.display(), size);
     Ok(out)
+}
+
+/// wasm-bindgen writes the same `.wasm` for `web` and `nodejs` (only the JS
+/// glue differs), so the package ships it once, in `web/`, and the Node glue
+/// reads it from there: half the download.
+fn share_one_wasm(out: &Path) -> Result {
+    let web = out.join("web/policy_bg.wasm");
+    let node = out.join("node/policy_bg.wasm");
+    let read = |p: &Path| fs::read(p).map_err(|e| format!("cannot read {}: {e}", p.display()));
+    if read(&web)? != read(&node)? {
+        return Err("wasm-bindgen wrote different .wasm files for web and nodejs".into());
+    }
+    remove(&node)?;
+    let glue = out.join("node/policy.js");
+    let js =
+        fs::read_to_string(&glue).map_err(|e| format!("cannot read {}: {e}", glue.display()))?;
+    let from = "`${__dirname}/policy_bg.wasm`";
+    if !js.contains(from) {
+        return Err(format!("{} no longer loads {from}; update pkg.rs", glue.display()));
+    }
+    write(&glue, &js.replace(from, "`${__dirname}/../web/policy_bg.wasm`"))
+}
+
+fn remove(path: &Path) -> Result {
+    fs::remove_file(path).map_err(|e| format!("cannot remove {}: {e}", path.display()))
 }
 
 fn write(path: &Path, text: &str) -> Result {
@@ -118,7 +147,10 @@ fn package_json() -> String {
     "./web/policy_bg.wasm": "./web/policy_bg.wasm",
     "./package.json": "./package.json"
   }},
-  "files": ["web", "node", "README.md"]
+  "files": [
+    "web/policy.js", "web/policy.d.ts", "web/policy_bg.wasm", "web/package.json",
+    "node/policy.js", "node/policy.d.ts", "node/package.json"
+  ]
 }}
 "#
     )
