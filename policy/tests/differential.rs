@@ -267,3 +267,43 @@ fn a_tampered_oracle_is_caught_and_shrunk() {
     assert!(report.contains("smallest world"), "{report}");
     assert!(outcome.cases <= QUESTIONS_PER_WORLD, "caught in the first world");
 }
+
+/// The browser examples' fixed cases (`examples/`, run by `cargo xtask
+/// test`): worlds and questions from the generators above, every other world
+/// sent as a viewer's slices, with the native answers, written as JSON to
+/// `GATEHOUSE_CASES_OUT`: `{ seed, worlds: [{ sent, snapshot, pages,
+/// questions, expected }] }`. The pages answer with the package in a real
+/// browser and must get `expected`.
+#[test]
+#[ignore = "writes the browser examples' cases; `cargo xtask test` runs it"]
+fn write_cases_for_browsers() {
+    let Ok(path) = std::env::var("GATEHOUSE_CASES_OUT") else {
+        panic!("set GATEHOUSE_CASES_OUT to the file to write");
+    };
+    let worlds = env_number("GATEHOUSE_CASES_WORLDS", 24);
+    let seed = env_number("GATEHOUSE_CASES_SEED", 0x0b20_5e25);
+    let mut seed_bytes = [0u8; 32];
+    seed_bytes[..8].copy_from_slice(&seed.to_le_bytes());
+    let rng = TestRng::from_seed(RngAlgorithm::ChaCha, &seed_bytes);
+    let mut runner = TestRunner::new_with_rng(Config::default(), rng);
+    let (world_strategy, questions) = (snapshot_strategy(), question_strategy());
+    let mut out = Vec::new();
+    for round in 1..=worlds as i64 {
+        let world = world_strategy.new_tree(&mut runner).unwrap().current();
+        let qs: Vec<Value> =
+            (0..50).map(|_| questions.new_tree(&mut runner).unwrap().current()).collect();
+        let how = if round % 2 == 0 { Sent::Viewer(round / 2 % 12 + 1) } else { Sent::Whole };
+        let (snapshot, pages) = sent(&world, how);
+        let facts = facts_of(&(snapshot.clone(), pages.clone()));
+        let expected: Vec<Value> = qs.iter().map(|q| native(&facts, q)).collect();
+        out.push(json!({
+            "sent": format!("{how:?}"),
+            "snapshot": snapshot,
+            "pages": pages,
+            "questions": qs,
+            "expected": expected,
+        }));
+    }
+    std::fs::write(&path, json!({ "seed": seed, "worlds": out }).to_string()).unwrap();
+    println!("wrote {worlds} worlds, {} questions, to {path}", worlds * 50);
+}

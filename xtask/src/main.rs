@@ -2,6 +2,7 @@
 //! wherever cargo does. Each step prints what it is doing.
 
 mod bench_server;
+mod examples;
 mod npm_pack;
 mod pg;
 mod pkg;
@@ -22,6 +23,8 @@ commands:
   pkg     build the @gatehouse/policy JS/TS package into policy/pkg/
   pack    the package, `npm pack`ed and installed into a fresh folder: its
           file list and size, node tests and tsc from there
+  examples  the package, then the Vite example and the plain HTML page
+          (examples/) in headless Chromium against native answers
   bench   package size, instantiate time, decisions/s from JS next to native,
           the SPA's size, the server at tenant sizes (S/M/L on SQLite and
           PostgreSQL); `cargo xtask bench server [sqlite|postgres]` runs
@@ -36,6 +39,7 @@ fn main() -> ExitCode {
         Some("demo") => demo(),
         Some("pkg") => pkg::pkg().map(|_| ()),
         Some("pack") => pkg::pkg().and_then(|_| npm_pack::check()),
+        Some("examples") => pkg::pkg().and_then(|_| examples::test()),
         Some("diff") => diff(&args[1..]),
         Some("bench") if args.get(1).is_some_and(|a| a == "server") => {
             bench_server::run(&args[2..])
@@ -98,6 +102,7 @@ fn test() -> Result {
     js_tests()?;
     npm_pack::check()?;
     differential(100_000, None)?;
+    examples::test()?;
     spa::build()?;
     spa::e2e()?;
     println!("\nall checks passed in {:.0?} ({})", started.elapsed(), root().display());

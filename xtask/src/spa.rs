@@ -41,7 +41,7 @@ pub(crate) fn build() -> Result {
 
 /// Debian's Chromium, installed with apt-get when missing (no browser
 /// downloads from anywhere else).
-fn ensure_chromium() -> Result {
+pub(crate) fn ensure_chromium() -> Result {
     if Path::new(CHROMIUM).exists() {
         println!("==> chromium: present");
         return Ok(());
