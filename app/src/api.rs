@@ -10,9 +10,9 @@ use policy::api::{
     Accept, AddMembers, AuditPage, Capabilities, CompanyAdmin, CompanyDetail, CompanyPage,
     ConfirmDelete, Created, Done, GrantCreated, GroupFields, GroupImpact, GroupMemberPage,
     InvitationInfo, InvitationSent, JoinLink, Me, MemberPage, Named, NewAnalyst, NewCompanyMember,
-    NewGrant, NewInvitation, NewResource, NewRole, NewWorkspace, Redeem, Redeemed, ResourcePage,
-    SaveToggles, Saved, Session, SetGroups, SignIn, SignUp, Transfer, UpdateWorkspace, VerifyEmail,
-    WorkspaceBase,
+    NewGrant, NewInvitation, NewResource, NewRole, NewWorkspace, Redeem, Redeemed, Renewal,
+    ResourcePage, SaveToggles, Saved, Session, SetGroups, SignIn, SignUp, Transfer,
+    UpdateWorkspace, VerifyEmail, WorkspaceBase,
 };
 use policy::{Role, RunPlan};
 use serde::Serialize;
@@ -112,6 +112,23 @@ async fn get<T: DeserializeOwned>(path: &str) -> ApiResult<T> {
     send(Request::get(path), None).await
 }
 
+/// A response that carries the server's time (a slice to decide on).
+trait Timed {
+    fn server_now(&self) -> i64;
+}
+
+macro_rules! timed {
+    ($($t:ty),*) => {$(impl Timed for $t { fn server_now(&self) -> i64 { self.now } })*};
+}
+timed!(WorkspaceBase, MemberPage, ResourcePage, GroupMemberPage, CompanyDetail);
+
+/// [`get`] for a slice: the app's clock follows the server's time.
+async fn get_timed<T: DeserializeOwned + Timed>(path: &str) -> ApiResult<T> {
+    let r: T = get(path).await?;
+    crate::clock::sync(r.server_now());
+    Ok(r)
+}
+
 async fn post<T: DeserializeOwned>(path: &str, body: &impl Serialize) -> ApiResult<T> {
     send(Request::post(path), json(body)).await
 }
@@ -176,7 +193,7 @@ pub async fn sign_out() -> ApiResult<Done> {
 
 /// Opening a workspace: the signed-in user's base slice.
 pub async fn workspace(ws: Id) -> ApiResult<WorkspaceBase> {
-    get(&format!("/api/workspaces/{ws}")).await
+    get_timed(&format!("/api/workspaces/{ws}")).await
 }
 
 /// The server's decision about `action` on the whole facts (what a slice
@@ -193,7 +210,7 @@ pub async fn resources(
     cursor: Option<&str>,
 ) -> ApiResult<ResourcePage> {
     let kind = kind.map(|k| format!("&kind={}", wire_name(&k))).unwrap_or_default();
-    get(&format!("/api/workspaces/{ws}/resources?limit=100{kind}{}", after(cursor))).await
+    get_timed(&format!("/api/workspaces/{ws}/resources?limit=100{kind}{}", after(cursor))).await
 }
 
 /// A page of a group's members, searchable.
@@ -203,8 +220,12 @@ pub async fn group_members(
     q: &str,
     cursor: Option<&str>,
 ) -> ApiResult<GroupMemberPage> {
-    get(&format!("/api/workspaces/{ws}/groups/{group}/members?q={}{}", escape(q), after(cursor)))
-        .await
+    get_timed(&format!(
+        "/api/workspaces/{ws}/groups/{group}/members?q={}{}",
+        escape(q),
+        after(cursor)
+    ))
+    .await
 }
 
 /// What deleting a group would do.
@@ -214,7 +235,7 @@ pub async fn group_impact(ws: Id, group: Id) -> ApiResult<GroupImpact> {
 
 /// A page of the Active members holding `role`.
 pub async fn members_with_role(ws: Id, role: Role, cursor: Option<&str>) -> ApiResult<MemberPage> {
-    get(&format!(
+    get_timed(&format!(
         "/api/workspaces/{ws}/members?role={}&limit=100{}",
         wire_name(&role),
         after(cursor)
@@ -245,7 +266,7 @@ fn after(cursor: Option<&str>) -> String {
 
 /// A page of the Users list (`after`: the previous page's `next`).
 pub async fn members(ws: Id, q: &str, cursor: Option<&str>) -> ApiResult<MemberPage> {
-    get(&format!("/api/workspaces/{ws}/members?q={}{}", escape(q), after(cursor))).await
+    get_timed(&format!("/api/workspaces/{ws}/members?q={}{}", escape(q), after(cursor))).await
 }
 
 /// A page of the audit log; `kind` is a prefix, `actor` an account id.
@@ -363,7 +384,7 @@ pub async fn partner_directory() -> ApiResult<Vec<Named>> {
 }
 
 pub async fn company(id: Id) -> ApiResult<CompanyDetail> {
-    get(&format!("/api/companies/{id}")).await
+    get_timed(&format!("/api/companies/{id}")).await
 }
 
 pub async fn set_capabilities(company: Id, body: Capabilities) -> ApiResult<Done> {
@@ -402,6 +423,11 @@ pub async fn redeem(access_key: String) -> ApiResult<Redeemed> {
 
 pub async fn revoke_grant(grant: Id) -> ApiResult<Done> {
     delete(&format!("/api/grants/{grant}")).await
+}
+
+/// Renews or shortens a grant: access ends at `expires_at`.
+pub async fn renew_grant(grant: Id, expires_at: i64) -> ApiResult<Done> {
+    patch(&format!("/api/grants/{grant}"), &Renewal { expires_at }).await
 }
 
 pub async fn add_analyst(grant: Id, workspace: Id, account: Id) -> ApiResult<Done> {

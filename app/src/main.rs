@@ -6,6 +6,7 @@
 #![allow(unreachable_pub)]
 
 mod api;
+mod clock;
 mod components;
 mod labels;
 mod pages;

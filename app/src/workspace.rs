@@ -32,11 +32,11 @@ impl Loaded {
 
     /// The policy's answer for the signed-in account.
     pub fn decide(&self, action: &Action) -> Decision {
-        self.facts.decide(self.me, action)
+        self.facts.decide(self.me, action, crate::clock::now())
     }
 
     pub fn abilities(&self) -> WorkspaceAbilities {
-        self.facts.abilities(self.me, self.ws())
+        self.facts.abilities(self.me, self.ws(), crate::clock::now())
     }
 
     pub fn view(&self) -> Option<WorkspaceView<'_>> {

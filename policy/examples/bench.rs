@@ -15,7 +15,10 @@ fn main() {
     let t = Instant::now();
     let facts = Facts::new(snapshot);
     let load = t.elapsed();
-    let round = || questions.iter().filter(|(a, act)| facts.decide(*a, act).is_allowed()).count();
+    // The time the JS benchmark asks at (its grant has not expired then).
+    let now = 1_800_000_000;
+    let round =
+        || questions.iter().filter(|(a, act)| facts.decide(*a, act, now).is_allowed()).count();
     round();
     let rounds = 200;
     let t = Instant::now();

@@ -4,32 +4,32 @@ import assert from "node:assert/strict";
 import {
   Policy, normalizeEmail, validateGroupName, validateGroupDescription, defaultToggles, catalog,
 } from "@gatehouse/policy";
-import { snapshot, WS } from "./fixture.mjs";
+import { snapshot, WS, NOW, GRANT_EXPIRES } from "./fixture.mjs";
 
 const policy = new Policy(snapshot());
 
 test("decide: allowed and denied are values, not exceptions", () => {
-  assert.deepEqual(policy.decide(100, { type: "change_role", workspace: WS, target: 102, role: "developer" }), { allowed: true });
-  assert.deepEqual(policy.decide(101, { type: "change_role", workspace: WS, target: 102, role: "developer" }), {
+  assert.deepEqual(policy.decide(100, { type: "change_role", workspace: WS, target: 102, role: "developer" }, NOW), { allowed: true });
+  assert.deepEqual(policy.decide(101, { type: "change_role", workspace: WS, target: 102, role: "developer" }, NOW), {
     allowed: false,
     code: "target_rank_not_below",
     message: "You can only manage members whose role is below yours.",
   });
-  const d = policy.decide(101, { type: "set_toggle", workspace: WS, role: "admin", toggle: "users.add", on: false });
+  const d = policy.decide(101, { type: "set_toggle", workspace: WS, role: "admin", toggle: "users.add", on: false }, NOW);
   assert.equal(d.code, "owner_only_edits_admin_toggles");
   assert.equal(d.message, "Only the workspace owner can change administrators' permissions.");
 });
 
 test("decide: an admin cannot switch on what the Admin role lacks", () => {
   const on = { type: "set_toggle", workspace: WS, role: "developer", toggle: "integrations.delete", on: true };
-  assert.equal(policy.decide(101, on).code, "toggle_not_held_by_admins");
-  assert.equal(policy.decide(100, on).allowed, true);
+  assert.equal(policy.decide(101, on, NOW).code, "toggle_not_held_by_admins");
+  assert.equal(policy.decide(100, on, NOW).allowed, true);
 });
 
 test("one reason, different sentences: each decision keeps its own", () => {
   const create = (name) => ({ type: "create_group", workspace: WS, name, description: "" });
-  const empty = policy.decide(100, create(" "));
-  const reserved = policy.decide(100, create("default"));
+  const empty = policy.decide(100, create(" "), NOW);
+  const reserved = policy.decide(100, create("default"), NOW);
   assert.equal(empty.code, "invalid_group_name");
   assert.equal(reserved.code, "invalid_group_name");
   assert.equal(empty.message, "Enter a name for the group.");
@@ -42,38 +42,38 @@ test("decideMany answers in order", () => {
     { type: "view_permissions", workspace: WS },
     { type: "edit_resource", workspace: WS, resource: 600 },
     { type: "view_resource", workspace: 999, resource: 1 },
-  ]);
+  ], NOW);
   assert.deepEqual(out.map((d) => d.code ?? "ok"), ["owner_or_admin_only", "ok", "unknown_workspace"]);
-  assert.deepEqual(policy.decideMany(103, []), []);
+  assert.deepEqual(policy.decideMany(103, [], NOW), []);
 });
 
 test("abilities, toggleControls, memberControls, assignableRoles", () => {
-  const dev = policy.abilities(103, WS);
+  const dev = policy.abilities(103, WS, NOW);
   assert.equal(dev.role, "developer");
   assert.equal(dev.permissions_tab.allowed, false);
   assert.equal(dev.permissions_tab.code, "owner_or_admin_only");
-  const owner = policy.abilities(100, WS);
+  const owner = policy.abilities(100, WS, NOW);
   assert.deepEqual(owner.invite_roles, ["developer", "admin"]);
   assert.equal(owner.transfer_ownership.allowed, true);
-  const controls = policy.toggleControls(101, WS, "admin");
+  const controls = policy.toggleControls(101, WS, "admin", NOW);
   assert.equal(controls.length, 16);
   assert.ok(controls.every((c) => c.flip.code === "owner_only_edits_admin_toggles"));
   assert.equal(controls[0].label, "Add users to the workspace");
-  const m = policy.memberControls(101, WS, 103);
+  const m = policy.memberControls(101, WS, 103, NOW);
   assert.deepEqual(m.roles, ["admin"]);
   assert.equal(m.remove.allowed, true);
-  assert.deepEqual(policy.assignableRoles(101, WS), ["developer", "admin"]);
-  assert.deepEqual(policy.assignableRoles(101, WS, 102), []);
-  assert.deepEqual(policy.assignableRoles(101, WS, undefined), ["developer", "admin"]);
+  assert.deepEqual(policy.assignableRoles(101, WS, NOW), ["developer", "admin"]);
+  assert.deepEqual(policy.assignableRoles(101, WS, NOW, 102), []);
+  assert.deepEqual(policy.assignableRoles(101, WS, NOW, undefined), ["developer", "admin"]);
 });
 
 test("runPlan says which identity each job runs as", () => {
-  const plan = policy.runPlan(103, WS, 601);
+  const plan = policy.runPlan(103, WS, 601, NOW);
   assert.equal(plan.allowed, false);
   assert.equal(plan.code, "job_without_group");
-  const ok = policy.runPlan(103, WS, 603);
+  const ok = policy.runPlan(103, WS, 603, NOW);
   assert.deepEqual(ok, { allowed: true, plan: { flow: 603, steps: [{ resource: 702, kind: "file_job", run_as: { as: "user" } }] } });
-  const admin = policy.runPlan(101, WS, 601);
+  const admin = policy.runPlan(101, WS, 601, NOW);
   assert.equal(admin.allowed, true);
   assert.equal(admin.plan.steps.length, 2);
 });
@@ -82,25 +82,25 @@ test("load replaces the resident snapshot: a revoked grant cuts the analyst off"
   const p = new Policy(snapshot());
   const view = { type: "view_resource", workspace: WS, resource: 600 };
   // Outside its groups: the resource does not exist for the analyst.
-  assert.equal(p.decide(105, view).code, "unknown_resource");
+  assert.equal(p.decide(105, view, NOW).code, "unknown_resource");
   const s = snapshot();
   s.grants[0].revoked = true;
   p.load(s);
-  assert.equal(p.decide(105, view).code, "partner_access_revoked");
+  assert.equal(p.decide(105, view, NOW).code, "partner_access_revoked");
   p.free();
 });
 
 test("malformed input throws an error naming the bad field", () => {
-  assert.throws(() => policy.decide(100, { type: "change_role", workspace: WS, target: 1 }), /invalid action: missing field `role`/);
-  assert.throws(() => policy.decide(100, { type: "fly", workspace: WS }), /invalid action.*unknown variant `fly`/);
-  assert.throws(() => policy.decide(100, { type: "change_role", workspace: WS, target: 1, role: "king" }), /invalid action: unknown variant `king`, expected one of `developer`, `admin`, `owner`/);
-  assert.throws(() => policy.decide(1.5, { type: "view_workspace", workspace: WS }), /invalid actor/);
-  assert.throws(() => policy.decideMany(100, [{ type: "view_workspace", workspace: WS }, { type: "view_workspace" }]), /invalid actions at `\[1\]`.*missing field `workspace`/);
+  assert.throws(() => policy.decide(100, { type: "change_role", workspace: WS, target: 1 }, NOW), /invalid action: missing field `role`/);
+  assert.throws(() => policy.decide(100, { type: "fly", workspace: WS }, NOW), /invalid action.*unknown variant `fly`/);
+  assert.throws(() => policy.decide(100, { type: "change_role", workspace: WS, target: 1, role: "king" }, NOW), /invalid action: unknown variant `king`, expected one of `developer`, `admin`, `owner`/);
+  assert.throws(() => policy.decide(1.5, { type: "view_workspace", workspace: WS }, NOW), /invalid actor/);
+  assert.throws(() => policy.decideMany(100, [{ type: "view_workspace", workspace: WS }, { type: "view_workspace" }], NOW), /invalid actions at `\[1\]`.*missing field `workspace`/);
   const bad = snapshot();
   bad.workspaces[0].members[2].role = "boss";
   assert.throws(() => new Policy(bad), /invalid snapshot at `workspaces\[0\]\.members\[2\]\.role`: unknown variant `boss`/);
   assert.throws(() => new Policy({ workspaces: "nope" }), /invalid snapshot at `workspaces`/);
-  assert.throws(() => policy.toggleControls(100, WS, "root"), /invalid role/);
+  assert.throws(() => policy.toggleControls(100, WS, "root", NOW), /invalid role/);
 });
 
 test("a server response or anything else instead of a snapshot is named as such", () => {
@@ -128,15 +128,15 @@ test("a base slice plus pages decides its rows as the whole facts do", () => {
   };
   const slice = new Policy(base);
   const remove = { type: "remove_member", workspace: WS, target: 103 };
-  assert.equal(slice.decide(101, remove).code, "unknown_member", "not loaded: unknown, not refused");
+  assert.equal(slice.decide(101, remove, NOW).code, "unknown_member", "not loaded: unknown, not refused");
   const invite = { type: "invite", workspace: WS, email: "dev@client.io", role: "developer" };
-  assert.equal(slice.decide(101, invite).code, "incomplete_facts", "a whole-set rule asks the server");
+  assert.equal(slice.decide(101, invite, NOW).code, "incomplete_facts", "a whole-set rule asks the server");
   slice.addPage({
     accounts: [whole.accounts.find((a) => a.id === 103)],
     workspaces: [{ ...base.workspaces[0], members: ws.members.filter((m) => m.account === 103) }],
   });
-  assert.deepEqual(slice.decide(101, remove), policy.decide(101, remove));
-  assert.deepEqual(slice.memberControls(101, WS, 103), policy.memberControls(101, WS, 103));
+  assert.deepEqual(slice.decide(101, remove, NOW), policy.decide(101, remove, NOW));
+  assert.deepEqual(slice.memberControls(101, WS, 103, NOW), policy.memberControls(101, WS, 103, NOW));
 });
 
 test("validation helpers", () => {
@@ -159,4 +159,17 @@ test("defaultToggles and catalog", () => {
   assert.equal(c.categories.length, 5);
   assert.ok(c.reasons.some((r) => r.code === "partner_access_revoked"));
   assert.ok(c.reasons.every((r) => r.message.endsWith(".")));
+});
+
+test("time is an argument: an analyst is refused from the grant's expiry on", () => {
+  const view = { type: "view_workspace", workspace: WS };
+  assert.equal(policy.decide(105, view, GRANT_EXPIRES - 1).allowed, true);
+  assert.equal(policy.decide(105, view, GRANT_EXPIRES).code, "partner_access_expired");
+  assert.equal(policy.abilities(105, WS, GRANT_EXPIRES).open.allowed, false);
+  assert.equal(policy.decide(100, view, GRANT_EXPIRES).allowed, true, "members are not affected");
+  // Fractions of a second are cut; milliseconds are refused, not read as a far future.
+  assert.equal(policy.decide(105, view, GRANT_EXPIRES - 0.5).allowed, true);
+  assert.throws(() => policy.decide(105, view, Date.now()), /invalid now: .* seconds since the epoch/);
+  assert.throws(() => policy.decide(105, view), /invalid now/);
+  assert.throws(() => policy.decide(105, view, -1), /invalid now/);
 });

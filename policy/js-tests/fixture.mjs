@@ -1,6 +1,10 @@
 // A small client workspace: owner 100, admins 101/102, developers 103/104,
 // a partner analyst 105 (grant 5000), a waiting invitation and a request.
 export const WS = 1;
+// The time decisions are asked at (seconds), before the invitation expires
+// (1000) and the grant (2000).
+export const NOW = 500;
+export const GRANT_EXPIRES = 2000;
 export const snapshot = () => ({
   accounts: [
     { id: 100, email: "owner@client.io" },
@@ -58,6 +62,6 @@ export const snapshot = () => ({
     },
   ],
   grants: [
-    { id: 5000, client: 10, partner: 20, workspaces: [WS], role: "developer", sections: ["integrations"], redeemed: true },
+    { id: 5000, client: 10, partner: 20, workspaces: [WS], role: "developer", sections: ["integrations"], redeemed: true, expires_at: GRANT_EXPIRES },
   ],
 });

@@ -1,5 +1,5 @@
 // The JavaScript side of the differential test. Reads one JSON batch per
-// line on stdin — { snapshot, pages, questions: [[kind, ...args], ...] } —
+// line on stdin — { snapshot, pages, questions: [[kind, now, ...args], ...] } —
 // loads the snapshot (a whole world, or a viewer's base slice) into the
 // package, adds the pages, answers every question, and writes one JSON
 // array of answers per line. GATEHOUSE_ORACLE_TAMPER=1 flips one answer per
@@ -11,15 +11,15 @@ const tamper = process.env.GATEHOUSE_ORACLE_TAMPER === "1";
 let policy = null;
 
 function answer(q) {
-  const [kind, ...args] = q;
+  const [kind, now, ...args] = q;
   switch (kind) {
-    case "decide": return policy.decide(args[0], args[1]);
-    case "decide_many": return policy.decideMany(args[0], args[1]);
-    case "abilities": return policy.abilities(args[0], args[1]);
-    case "toggle_controls": return policy.toggleControls(args[0], args[1], args[2]);
-    case "member_controls": return policy.memberControls(args[0], args[1], args[2]);
-    case "assignable_roles": return policy.assignableRoles(args[0], args[1], args[2] ?? undefined);
-    case "run_plan": return policy.runPlan(args[0], args[1], args[2]);
+    case "decide": return policy.decide(args[0], args[1], now);
+    case "decide_many": return policy.decideMany(args[0], args[1], now);
+    case "abilities": return policy.abilities(args[0], args[1], now);
+    case "toggle_controls": return policy.toggleControls(args[0], args[1], args[2], now);
+    case "member_controls": return policy.memberControls(args[0], args[1], args[2], now);
+    case "assignable_roles": return policy.assignableRoles(args[0], args[1], now, args[2] ?? undefined);
+    case "run_plan": return policy.runPlan(args[0], args[1], args[2], now);
     default: throw new Error(`unknown question kind ${kind}`);
   }
 }

@@ -4,14 +4,16 @@ import {
   type Action, type Decision, type Reason, type Snapshot, type WorkspaceAbilities, type Role,
 } from "@gatehouse/policy";
 
+// Seconds since the epoch: the server's `now`, advanced by a monotonic clock.
+const NOW: number = Date.now() / 1000;
 const snapshot: Snapshot = { workspaces: [], accounts: [], companies: [], grants: [] };
 const policy = new Policy(snapshot);
 const action: Action = { type: "change_role", workspace: 1, target: 2, role: "admin" };
-const d: Decision = policy.decide(1, action);
+const d: Decision = policy.decide(1, action, NOW);
 const code: Reason | undefined = d.code;
-const tabs: WorkspaceAbilities = policy.abilities(1, 1);
-const roles: Role[] = policy.assignableRoles(1, 1);
-const many: Decision[] = policy.decideMany(1, [action, { type: "view_billing", workspace: 1 }]);
+const tabs: WorkspaceAbilities = policy.abilities(1, 1, NOW);
+const roles: Role[] = policy.assignableRoles(1, 1, NOW);
+const many: Decision[] = policy.decideMany(1, [action, { type: "view_billing", workspace: 1 }], NOW);
 const email: string = normalizeEmail(" A@B.io ");
 const labels: string[] = catalog().toggles.map((t) => t.label);
 // A page's slice adds to the facts; partial lists are declared on the type.
@@ -19,7 +21,7 @@ const page: Snapshot = {
   workspaces: [{ id: 1, company: 1, toggles: { admin: [], developer: [] }, partial: { members: true } }],
 };
 policy.addPage(page);
-const unknown: Decision = policy.decide(1, { type: "invite", workspace: 1, email: "a@b.io", role: "admin" });
+const unknown: Decision = policy.decide(1, { type: "invite", workspace: 1, email: "a@b.io", role: "admin" }, NOW);
 // @ts-expect-error: partial takes booleans
 const badPartial: Snapshot = { workspaces: [{ id: 1, company: 1, toggles: { admin: [], developer: [] }, partial: { members: 1 } }] };
 // @ts-expect-error: an unknown action type does not type-check

@@ -40,8 +40,8 @@ pub enum Action {
     ResendInvitation { workspace: Id, invitation: Id },
     /// Delete an open invitation.
     DeleteInvitation { workspace: Id, invitation: Id },
-    /// The invitee accepts at time `now`.
-    AcceptInvitation { workspace: Id, invitation: Id, now: Timestamp },
+    /// The invitee accepts (refused once the invitation has expired).
+    AcceptInvitation { workspace: Id, invitation: Id },
     /// Create or rotate the workspace's join link (people who open it ask
     /// for access and wait for authorization).
     ManageJoinLink { workspace: Id },
@@ -116,8 +116,18 @@ pub enum Action {
     ViewCompanyAudit { company: Id },
     /// Turn a company's Partner / Client capabilities on or off.
     SetCompanyCapabilities { company: Id },
-    /// A client grants a partner access to some of its workspaces.
-    CreateGrant { client: Id, partner: Id, workspaces: Vec<Id>, role: Role, sections: Vec<Section> },
+    /// A client grants a partner access to some of its workspaces, until
+    /// `expires_at` (after the decision's `now`, at most two years on).
+    CreateGrant {
+        client: Id,
+        partner: Id,
+        workspaces: Vec<Id>,
+        role: Role,
+        sections: Vec<Section>,
+        expires_at: Timestamp,
+    },
+    /// The client renews or shortens a grant: a new expiry, same limits.
+    RenewGrant { grant: Id, expires_at: Timestamp },
     /// The partner redeems the access key.
     RedeemGrant { grant: Id },
     /// The partner registers one of its members as an analyst in a workspace.
@@ -176,6 +186,7 @@ impl Action {
             | SetCompanyCapabilities { .. }
             | CreateGrant { .. }
             | RedeemGrant { .. }
+            | RenewGrant { .. }
             | RevokeGrant { .. } => None,
         }
     }

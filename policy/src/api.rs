@@ -130,6 +130,9 @@ pub struct CompanyDetail {
     /// already knows (see the server's `company_facts`).
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub snapshot: Snapshot,
+    /// The server's time when this was sent (seconds since the epoch):
+    /// decide on the slice at this time, advanced by a monotonic clock.
+    pub now: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -160,6 +163,9 @@ pub struct GrantInfo {
     pub sections: Vec<Section>,
     pub redeemed: bool,
     pub revoked: bool,
+    /// When the access ends unless the client renews it (seconds since
+    /// the epoch).
+    pub expires_at: i64,
     /// Analysts registered, per workspace.
     pub analysts: Vec<Analyst>,
 }
@@ -212,6 +218,19 @@ pub struct NewGrant {
     pub role: Role,
     #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
     pub sections: Vec<Section>,
+    /// When the access ends (seconds since the epoch): later than now, at
+    /// most two years on; one year from now when absent.
+    #[serde(default)]
+    pub expires_at: Option<i64>,
+}
+
+/// A grant's new expiry: renewed or shortened by the client.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Renewal {
+    /// Seconds since the epoch: later than now, at most two years on.
+    pub expires_at: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -417,6 +436,9 @@ pub struct WorkspaceBase {
     pub groups: Vec<GroupInfo>,
     /// Names of the people the slice names (the viewer, requesters).
     pub people: Vec<Person>,
+    /// The server's time when this was sent (seconds since the epoch):
+    /// decide on the slice at this time, advanced by a monotonic clock.
+    pub now: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -513,6 +535,9 @@ pub struct MemberPage {
     /// Add to the base slice's facts (`Facts::add`).
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub slice: Snapshot,
+    /// The server's time when this was sent (seconds since the epoch):
+    /// decide on the slice at this time, advanced by a monotonic clock.
+    pub now: i64,
 }
 
 /// A page of the resources the viewer may see, by id, with the slice
@@ -527,6 +552,9 @@ pub struct ResourcePage {
     /// Names of the other resources the slice holds (a flow's integration,
     /// the jobs its run plan names).
     pub names: Vec<Named>,
+    /// The server's time when this was sent (seconds since the epoch):
+    /// decide on the slice at this time, advanced by a monotonic clock.
+    pub now: i64,
 }
 
 /// Filters of the resources list.
@@ -553,6 +581,9 @@ pub struct GroupMemberPage {
     pub next: Option<String>,
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub slice: Snapshot,
+    /// The server's time when this was sent (seconds since the epoch):
+    /// decide on the slice at this time, advanced by a monotonic clock.
+    pub now: i64,
 }
 
 /// What deleting a group would do.

@@ -19,9 +19,9 @@ pub use action::Action;
 pub use change::{Change, CompanyHeader, GroupHeader, WorkspaceHeader};
 pub use decision::{Decision, DecisionWire, Denial, Reason};
 pub use facts::{
-    AccessRequest, Account, Company, CompanyMember, CompanyView, Facts, Grant, Group, Id,
-    Invitation, Member, Partial, Resource, RoleCounts, RoleToggles, Snapshot, Timestamp, Workspace,
-    WorkspaceView,
+    AccessRequest, Account, Company, CompanyMember, CompanyView, Facts, GRANT_DEFAULT_SECONDS,
+    GRANT_MAX_SECONDS, GRANT_WARNING_SECONDS, Grant, Group, Id, Invitation, Member, Partial,
+    Resource, RoleCounts, RoleToggles, Snapshot, Timestamp, Workspace, WorkspaceView,
 };
 pub use kind::{Grouping, ResourceKind, Section};
 pub use role::Role;

@@ -19,8 +19,8 @@ use serde::{Deserialize, Serialize};
 use crate::action::Action;
 use crate::decision::{Denial, Reason};
 use crate::facts::{
-    Account, Facts, Grant, Group, Id, Partial, Resource, RoleCounts, Snapshot, Workspace,
-    WorkspaceView,
+    Account, Facts, Grant, Group, Id, Partial, Resource, RoleCounts, Snapshot, Timestamp,
+    Workspace, WorkspaceView,
 };
 use crate::kind::ResourceKind;
 use crate::role::Role;
@@ -86,9 +86,9 @@ impl ResourceVisibility {
 impl Facts {
     /// Which resources of `ws` `viewer` may see (nothing if it may not
     /// open the workspace).
-    pub fn resource_visibility(&self, viewer: Id, ws: Id) -> ResourceVisibility {
+    pub fn resource_visibility(&self, viewer: Id, ws: Id, now: Timestamp) -> ResourceVisibility {
         let Ok(view) = self.ws(ws) else { return ResourceVisibility::default() };
-        let Ok(a) = view.actor(viewer) else { return ResourceVisibility::default() };
+        let Ok(a) = view.actor(viewer, now) else { return ResourceVisibility::default() };
         rules::resources::visibility(&view, &a)
     }
 
@@ -100,13 +100,13 @@ impl Facts {
     /// pending access requests with their accounts, and the role counts, to
     /// those who may see them. Members, invitations and resources come in
     /// pages. Refused as the workspace itself would be.
-    pub fn base_slice(&self, viewer: Id, ws: Id) -> Result<Snapshot, Denial> {
+    pub fn base_slice(&self, viewer: Id, ws: Id, now: Timestamp) -> Result<Snapshot, Denial> {
         let view = self.ws(ws)?;
-        let a = view.actor(viewer)?;
+        let a = view.actor(viewer, now)?;
         let w = view.data();
-        let users = self.decide(viewer, &Action::ViewUsers { workspace: ws }).is_allowed();
+        let users = self.decide(viewer, &Action::ViewUsers { workspace: ws }, now).is_allowed();
         let counts_visible =
-            self.decide(viewer, &Action::ViewPermissions { workspace: ws }).is_allowed();
+            self.decide(viewer, &Action::ViewPermissions { workspace: ws }, now).is_allowed();
         let groups = w
             .groups
             .iter()
@@ -188,15 +188,16 @@ impl Facts {
         ws: Id,
         accounts: &[Id],
         invitations: &[Id],
+        now: Timestamp,
     ) -> Result<Snapshot, Denial> {
         let view = self.ws(ws)?;
-        view.actor(viewer)?;
-        let users = self.decide(viewer, &Action::ViewUsers { workspace: ws }).is_allowed();
+        view.actor(viewer, now)?;
+        let users = self.decide(viewer, &Action::ViewUsers { workspace: ws }, now).is_allowed();
         let members: Vec<_> = accounts
             .iter()
             .filter(|&&x| users || x == viewer)
             .filter_map(|&x| view.member(x))
-            .filter(|m| m.partner.is_none() || view.actor(m.account).is_ok())
+            .filter(|m| m.partner.is_none() || view.actor(m.account, now).is_ok())
             .copied()
             .collect();
         let invitations = if users {
@@ -215,9 +216,15 @@ impl Facts {
     /// decisions read: a flow's integration; for a flow the viewer manages
     /// (and so may try to run), its jobs (id, kind and saved groups), which
     /// the run plan names even where the viewer may not see them.
-    pub fn resources_slice(&self, viewer: Id, ws: Id, ids: &[Id]) -> Result<Snapshot, Denial> {
+    pub fn resources_slice(
+        &self,
+        viewer: Id,
+        ws: Id,
+        ids: &[Id],
+        now: Timestamp,
+    ) -> Result<Snapshot, Denial> {
         let view = self.ws(ws)?;
-        view.actor(viewer)?;
+        view.actor(viewer, now)?;
         let mut out: Vec<Resource> = Vec::new();
         let mut push = |r: &Resource| {
             if !out.iter().any(|x| x.id == r.id) {
@@ -226,7 +233,8 @@ impl Facts {
         };
         for &id in ids {
             let seen = Action::ViewResource { workspace: ws, resource: id };
-            let Some(r) = view.resource(id).filter(|_| self.decide(viewer, &seen).is_allowed())
+            let Some(r) =
+                view.resource(id).filter(|_| self.decide(viewer, &seen, now).is_allowed())
             else {
                 continue;
             };
@@ -238,7 +246,7 @@ impl Facts {
             // starts where managing the flow is allowed; its answer, a plan
             // or the reason there is none, depends on the jobs).
             let manage = Action::EditResource { workspace: ws, resource: id };
-            if r.kind == ResourceKind::Flow && self.decide(viewer, &manage).is_allowed() {
+            if r.kind == ResourceKind::Flow && self.decide(viewer, &manage, now).is_allowed() {
                 r.components.iter().filter_map(|&c| view.resource(c)).for_each(&mut push);
             }
         }
@@ -253,11 +261,12 @@ impl Facts {
         ws: Id,
         group: Id,
         accounts: &[Id],
+        now: Timestamp,
     ) -> Result<Snapshot, Denial> {
         let view = self.ws(ws)?;
-        view.actor(viewer)?;
+        view.actor(viewer, now)?;
         if let crate::decision::Decision::Denied(d) =
-            self.decide(viewer, &Action::ViewGroups { workspace: ws })
+            self.decide(viewer, &Action::ViewGroups { workspace: ws }, now)
         {
             return Err(d);
         }
@@ -342,11 +351,7 @@ impl Facts {
     /// companies (the public directory) to those who manage partners.
     /// Built from company facts (see the server's `company_facts`).
     pub fn company_slice(&self, viewer: Id, company: Id) -> Result<Snapshot, Denial> {
-        if let crate::decision::Decision::Denied(d) =
-            self.decide(viewer, &Action::ViewCompany { company })
-        {
-            return Err(d);
-        }
+        rules::partners::view_company(self, viewer, company)?;
         let support = self.account(viewer).is_some_and(|a| a.support);
         let manager = support || self.company(company).is_some_and(|c| c.is_admin(viewer));
         let own = self.company(company).map(|c| c.data().clone());

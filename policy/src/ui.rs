@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::action::Action;
 use crate::decision::Decision;
-use crate::facts::{Facts, Id};
+use crate::facts::{Facts, Id, Timestamp};
 use crate::role::Role;
 use crate::rules::{self, RunPlan};
 use crate::toggle::{Category, Toggle};
@@ -89,9 +89,9 @@ pub struct MemberControls {
 
 impl Facts {
     /// Tabs and buttons for `actor` in `workspace`.
-    pub fn abilities(&self, actor: Id, workspace: Id) -> WorkspaceAbilities {
-        let d = |action: Action| self.decide(actor, &action);
-        let standing = self.ws(workspace).and_then(|ws| ws.actor(actor));
+    pub fn abilities(&self, actor: Id, workspace: Id, now: Timestamp) -> WorkspaceAbilities {
+        let d = |action: Action| self.decide(actor, &action, now);
+        let standing = self.ws(workspace).and_then(|ws| ws.actor(actor, now));
         let (role, analyst, invite, invite_roles) = match &standing {
             Ok(a) => {
                 let roles: Vec<Role> = Role::ALL
@@ -133,8 +133,8 @@ impl Facts {
                 Err(e) => Decision::Denied(e.clone()),
             },
             delete_workspace: d(Action::DeleteWorkspace { workspace }),
-            edit_admin_toggles: self.toggle_editing(actor, workspace, Role::Admin),
-            edit_developer_toggles: self.toggle_editing(actor, workspace, Role::Developer),
+            edit_admin_toggles: self.toggle_editing(actor, workspace, Role::Admin, now),
+            edit_developer_toggles: self.toggle_editing(actor, workspace, Role::Developer, now),
         }
     }
 
@@ -146,10 +146,10 @@ impl Facts {
 
     /// Whether `actor` may edit `role`'s toggles at all: the Owner's are
     /// fixed, only the Owner edits the Administrators'.
-    pub fn toggle_editing(&self, actor: Id, workspace: Id, role: Role) -> Decision {
+    pub fn toggle_editing(&self, actor: Id, workspace: Id, role: Role, now: Timestamp) -> Decision {
         let check = || -> Result<(), crate::decision::Denial> {
             let ws = self.ws(workspace)?;
-            let a = ws.actor(actor)?;
+            let a = ws.actor(actor, now)?;
             rules::people::toggle_edit_gate(&a, role)
         };
         check().into()
@@ -157,7 +157,13 @@ impl Facts {
 
     /// The sixteen toggles of `role` as `actor` would see them on the Edit
     /// form: current state, and whether each may be flipped.
-    pub fn toggle_controls(&self, actor: Id, workspace: Id, role: Role) -> Vec<ToggleControl> {
+    pub fn toggle_controls(
+        &self,
+        actor: Id,
+        workspace: Id,
+        role: Role,
+        now: Timestamp,
+    ) -> Vec<ToggleControl> {
         let current = self.workspace(workspace).map(|ws| ws.toggles_of(role)).unwrap_or_default();
         Toggle::ALL
             .into_iter()
@@ -168,8 +174,11 @@ impl Facts {
                     category: toggle.category(),
                     label: toggle.label().to_owned(),
                     on,
-                    flip: self
-                        .decide(actor, &Action::SetToggle { workspace, role, toggle, on: !on }),
+                    flip: self.decide(
+                        actor,
+                        &Action::SetToggle { workspace, role, toggle, on: !on },
+                        now,
+                    ),
                 }
             })
             .collect()
@@ -177,23 +186,36 @@ impl Facts {
 
     /// The roles `actor` may give: to a new invitee (`target` = `None`) or
     /// to an Active member.
-    pub fn assignable_roles(&self, actor: Id, workspace: Id, target: Option<Id>) -> Vec<Role> {
+    pub fn assignable_roles(
+        &self,
+        actor: Id,
+        workspace: Id,
+        target: Option<Id>,
+        now: Timestamp,
+    ) -> Vec<Role> {
         match target {
-            None => self.abilities(actor, workspace).invite_roles,
+            None => self.abilities(actor, workspace, now).invite_roles,
             Some(target) => Role::ALL
                 .into_iter()
                 .filter(|&role| {
-                    self.decide(actor, &Action::ChangeRole { workspace, target, role }).is_allowed()
+                    let change = Action::ChangeRole { workspace, target, role };
+                    self.decide(actor, &change, now).is_allowed()
                 })
                 .collect(),
         }
     }
 
     /// The arrow menu for `target` as `actor` sees it.
-    pub fn member_controls(&self, actor: Id, workspace: Id, target: Id) -> MemberControls {
-        let roles = self.assignable_roles(actor, workspace, Some(target));
+    pub fn member_controls(
+        &self,
+        actor: Id,
+        workspace: Id,
+        target: Id,
+        now: Timestamp,
+    ) -> MemberControls {
+        let roles = self.assignable_roles(actor, workspace, Some(target), now);
         let change_role = match self.ws(workspace).and_then(|ws| {
-            let a = ws.actor(actor)?;
+            let a = ws.actor(actor, now)?;
             rules::people::change_role_gate(&ws, &a, target).map(|_| ())
         }) {
             Ok(()) if roles.is_empty() => Decision::deny(crate::decision::Reason::RoleAboveYours),
@@ -203,9 +225,12 @@ impl Facts {
             target,
             change_role,
             roles,
-            remove: self.decide(actor, &Action::RemoveMember { workspace, target }),
-            transfer_ownership: self
-                .decide(actor, &Action::TransferOwnership { workspace, target }),
+            remove: self.decide(actor, &Action::RemoveMember { workspace, target }, now),
+            transfer_ownership: self.decide(
+                actor,
+                &Action::TransferOwnership { workspace, target },
+                now,
+            ),
         }
     }
 
@@ -215,9 +240,10 @@ impl Facts {
         actor: Id,
         workspace: Id,
         flow: Id,
+        now: Timestamp,
     ) -> Result<RunPlan, crate::decision::Denial> {
         let ws = self.ws(workspace)?;
-        let a = ws.actor(actor)?;
+        let a = ws.actor(actor, now)?;
         rules::resources::run_plan(&ws, &a, flow)
     }
 }

@@ -14,7 +14,7 @@ use wasm_bindgen::prelude::*;
 use std::cell::RefCell;
 use std::collections::HashMap;
 
-use crate::{Action, Decision, DecisionWire, Facts, Id, Reason, Role, RoleToggles};
+use crate::{Action, Decision, DecisionWire, Facts, Id, Reason, Role, RoleToggles, Timestamp};
 
 /// TypeScript names for wire types whose Rust name differs.
 #[allow(dead_code, unreachable_pub)]
@@ -61,6 +61,23 @@ fn id(what: &str, n: f64) -> Result<Id, JsError> {
         Ok(n as i64)
     } else {
         Err(JsError::new(&format!("invalid {what}: `{n}` is not an integer id")))
+    }
+}
+
+/// A time from JS: whole seconds since the Unix epoch (fractions are cut).
+/// Milliseconds (`Date.now()`) are refused rather than read as a date
+/// thousands of years ahead, which would expire every grant.
+fn time(what: &str, n: f64) -> Result<Timestamp, JsError> {
+    // Year 5138 in seconds; any millisecond time since 1973 is larger.
+    const LATEST: f64 = 1e11;
+    if n.is_finite() && (0.0..LATEST).contains(&n) {
+        // In range, so the truncation is exact and fits.
+        #[allow(clippy::cast_possible_truncation)]
+        Ok(n.trunc() as i64)
+    } else {
+        Err(JsError::new(&format!(
+            "invalid {what}: `{n}` is not a time in seconds since the epoch (e.g. `Date.now() / 1000`)"
+        )))
     }
 }
 
@@ -181,15 +198,17 @@ impl Policy {
         Ok(())
     }
 
-    /// May `actor` do `action`?
+    /// May `actor` do `action` at `now` (seconds since the epoch: the
+    /// server's time sent with the slice, advanced by a monotonic clock)?
     #[wasm_bindgen(unchecked_return_type = "Decision")]
     pub fn decide(
         &self,
         actor: f64,
         #[wasm_bindgen(unchecked_param_type = "Action")] action: JsValue,
+        now: f64,
     ) -> Result<JsValue, JsError> {
         let action: Action = from_js("action", &action)?;
-        let d = self.facts.decide(id("actor", actor)?, &action);
+        let d = self.facts.decide(id("actor", actor)?, &action, time("now", now)?);
         self.cache.borrow_mut().get(&d)
     }
 
@@ -200,21 +219,27 @@ impl Policy {
         &self,
         actor: f64,
         #[wasm_bindgen(unchecked_param_type = "Action[]")] actions: JsValue,
+        now: f64,
     ) -> Result<JsValue, JsError> {
         let actions: Vec<Action> = from_js("actions", &actions)?;
         let actor = id("actor", actor)?;
+        let now = time("now", now)?;
         let mut cache = self.cache.borrow_mut();
         let out = js_sys::Array::new_with_length(u32::try_from(actions.len()).unwrap_or(u32::MAX));
         for (i, a) in (0u32..).zip(&actions) {
-            out.set(i, cache.get(&self.facts.decide(actor, a))?);
+            out.set(i, cache.get(&self.facts.decide(actor, a, now))?);
         }
         Ok(out.into())
     }
 
     /// Tabs and buttons for `actor` in `workspace`.
     #[wasm_bindgen(unchecked_return_type = "WorkspaceAbilities")]
-    pub fn abilities(&self, actor: f64, workspace: f64) -> Result<JsValue, JsError> {
-        to_js(&self.facts.abilities(id("actor", actor)?, id("workspace", workspace)?))
+    pub fn abilities(&self, actor: f64, workspace: f64, now: f64) -> Result<JsValue, JsError> {
+        to_js(&self.facts.abilities(
+            id("actor", actor)?,
+            id("workspace", workspace)?,
+            time("now", now)?,
+        ))
     }
 
     /// The sixteen toggles of `role` as `actor` sees them on the Edit form.
@@ -224,9 +249,15 @@ impl Policy {
         actor: f64,
         workspace: f64,
         #[wasm_bindgen(unchecked_param_type = "Role")] role: JsValue,
+        now: f64,
     ) -> Result<JsValue, JsError> {
         let role: Role = from_js("role", &role)?;
-        to_js(&self.facts.toggle_controls(id("actor", actor)?, id("workspace", workspace)?, role))
+        to_js(&self.facts.toggle_controls(
+            id("actor", actor)?,
+            id("workspace", workspace)?,
+            role,
+            time("now", now)?,
+        ))
     }
 
     /// The arrow menu next to `target` in the Users list.
@@ -236,11 +267,13 @@ impl Policy {
         actor: f64,
         workspace: f64,
         target: f64,
+        now: f64,
     ) -> Result<JsValue, JsError> {
         to_js(&self.facts.member_controls(
             id("actor", actor)?,
             id("workspace", workspace)?,
             id("target", target)?,
+            time("now", now)?,
         ))
     }
 
@@ -250,6 +283,7 @@ impl Policy {
         &self,
         actor: f64,
         workspace: f64,
+        now: f64,
         target: Option<f64>,
     ) -> Result<JsValue, JsError> {
         let target = target.map(|t| id("target", t)).transpose()?;
@@ -257,16 +291,24 @@ impl Policy {
             id("actor", actor)?,
             id("workspace", workspace)?,
             target,
+            time("now", now)?,
         ))
     }
 
     /// The manual-run plan for `flow`: `{ allowed: true, plan }` or a denial.
     #[wasm_bindgen(js_name = runPlan, unchecked_return_type = "RunPlanDecision")]
-    pub fn run_plan(&self, actor: f64, workspace: f64, flow: f64) -> Result<JsValue, JsError> {
+    pub fn run_plan(
+        &self,
+        actor: f64,
+        workspace: f64,
+        flow: f64,
+        now: f64,
+    ) -> Result<JsValue, JsError> {
         let plan = self.facts.run_plan(
             id("actor", actor)?,
             id("workspace", workspace)?,
             id("flow", flow)?,
+            time("now", now)?,
         );
         to_js(&crate::RunPlanDecision::from(plan))
     }

@@ -6,7 +6,7 @@
 mod common;
 
 use common as fx;
-use common::world::{action_strategy, email, snapshot_strategy};
+use common::world::{NOW, action_strategy, email, snapshot_strategy};
 use policy::*;
 use proptest::collection::vec;
 use proptest::option::weighted;
@@ -358,19 +358,23 @@ fn change_strategy() -> impl Strategy<Value = Change> {
         vec(workspace_key(), 0..3),
         role(),
         subsequence(Section::ALL.to_vec(), 0..=7),
-        any::<bool>(),
-        any::<bool>(),
+        (any::<bool>(), any::<bool>(), 500i64..1500),
     )
-        .prop_map(|(id, client, partner, workspaces, role, sections, redeemed, revoked)| Grant {
-            id,
-            client,
-            partner,
-            workspaces,
-            role,
-            sections,
-            redeemed,
-            revoked,
-        });
+        .prop_map(
+            |(id, client, partner, workspaces, role, sections, (redeemed, revoked, expires_at))| {
+                Grant {
+                    id,
+                    client,
+                    partner,
+                    workspaces,
+                    role,
+                    sections,
+                    redeemed,
+                    revoked,
+                    expires_at,
+                }
+            },
+        );
     let account =
         (0i64..1000, email_pool(), weighted(0.1, Just(()))).prop_map(|(id, email, support)| {
             Account { id, email, support: support.is_some(), verified: true }
@@ -487,22 +491,25 @@ fn answers(f: &Facts, actions: &[Action]) -> Vec<String> {
     let mut out = Vec::new();
     for actor in 0..=12 {
         for action in actions {
-            out.push(format!("{actor} {action:?}: {:?}", f.decide(actor, action)));
+            out.push(format!("{actor} {action:?}: {:?}", f.decide(actor, action, NOW)));
         }
         for w in 1..=3 {
-            out.push(format!("{actor} abilities {w}: {:?}", f.abilities(actor, w)));
+            out.push(format!("{actor} abilities {w}: {:?}", f.abilities(actor, w, NOW)));
         }
         for role in [Role::Admin, Role::Developer] {
-            out.push(format!("{actor} toggles {role:?}: {:?}", f.toggle_controls(actor, 1, role)));
+            out.push(format!(
+                "{actor} toggles {role:?}: {:?}",
+                f.toggle_controls(actor, 1, role, NOW)
+            ));
         }
         for target in [1, 2, 3, 5, 8, 9, 10, 13] {
             out.push(format!(
                 "{actor} controls {target}: {:?}",
-                f.member_controls(actor, 1, target)
+                f.member_controls(actor, 1, target, NOW)
             ));
         }
         for flow in 599..=616 {
-            let plan = RunPlanDecision::from(f.run_plan(actor, 1, flow));
+            let plan = RunPlanDecision::from(f.run_plan(actor, 1, flow, NOW));
             out.push(format!("{actor} run {flow}: {plan:?}"));
         }
         for c in [10, 15, 20] {
@@ -602,7 +609,7 @@ fn assert_consistent(f: &Facts) {
 fn removed_member_leaves_every_group_of_that_workspace_only() {
     let before = fx::facts();
     assert!(before.workspace(fx::WS).unwrap().in_group(fx::FINANCE, fx::DEV));
-    assert!(before.decide(fx::DEV, &view(fx::MODULE)).is_allowed());
+    assert!(before.decide(fx::DEV, &view(fx::MODULE), NOW).is_allowed());
 
     let f = applied([Change::Member { workspace: fx::WS, account: fx::DEV, member: None }]);
     let ws = f.workspace(fx::WS).unwrap();
@@ -610,14 +617,14 @@ fn removed_member_leaves_every_group_of_that_workspace_only() {
     assert!(!ws.in_group(fx::FINANCE, fx::DEV));
     assert!(!ws.group(fx::FINANCE).unwrap().members.contains(&fx::DEV));
     assert_eq!(ws.has_member_email("dev@client.io"), Some(false));
-    assert_eq!(f.decide(fx::DEV, &view(fx::MODULE)).reason(), Some(Reason::NotAMember));
+    assert_eq!(f.decide(fx::DEV, &view(fx::MODULE), NOW).reason(), Some(Reason::NotAMember));
     // The same group ids in the other workspace keep them.
     assert!(f.workspace(fx::WS2).unwrap().in_group(fx::FINANCE, fx::DEV));
     // And they can be invited again.
     let invite =
         Action::Invite { workspace: fx::WS, email: "Dev@Client.io".into(), role: Role::Developer };
-    assert_eq!(before.decide(fx::OWNER, &invite).reason(), Some(Reason::AlreadyAMember));
-    assert!(f.decide(fx::OWNER, &invite).is_allowed());
+    assert_eq!(before.decide(fx::OWNER, &invite, NOW).reason(), Some(Reason::AlreadyAMember));
+    assert!(f.decide(fx::OWNER, &invite, NOW).is_allowed());
     assert_consistent(&f);
 }
 
@@ -639,17 +646,17 @@ fn deleted_group_leaves_resources_which_can_become_admin_only() {
     }
     // Module named only Finance: now admin-only (the developer saw it
     // before; now it does not exist for them).
-    assert!(before.decide(fx::DEV, &view(fx::MODULE)).is_allowed());
-    assert_eq!(f.decide(fx::DEV, &view(fx::MODULE)).reason(), Some(Reason::UnknownResource));
-    assert!(f.decide(fx::ADMIN, &view(fx::MODULE)).is_allowed());
+    assert!(before.decide(fx::DEV, &view(fx::MODULE), NOW).is_allowed());
+    assert_eq!(f.decide(fx::DEV, &view(fx::MODULE), NOW).reason(), Some(Reason::UnknownResource));
+    assert!(f.decide(fx::ADMIN, &view(fx::MODULE), NOW).is_allowed());
     // The name is free again.
     let create = Action::CreateGroup {
         workspace: fx::WS,
         name: "Finance".into(),
         description: String::new(),
     };
-    assert!(before.decide(fx::OWNER, &create).reason() == Some(Reason::GroupNameTaken));
-    assert!(f.decide(fx::OWNER, &create).is_allowed());
+    assert!(before.decide(fx::OWNER, &create, NOW).reason() == Some(Reason::GroupNameTaken));
+    assert!(f.decide(fx::OWNER, &create, NOW).is_allowed());
     assert_consistent(&f);
 }
 
@@ -662,7 +669,7 @@ fn deleted_integration_takes_its_flows_and_a_deleted_job_leaves_components() {
     let ws = f.workspace(fx::WS).unwrap();
     for gone in [fx::OPEN_INTEGRATION, fx::OPEN_FLOW, fx::ORPHAN_FLOW, fx::DATA_JOB] {
         assert!(ws.resource(gone).is_none(), "resource {gone}");
-        assert_eq!(f.decide(fx::OWNER, &view(gone)).reason(), Some(Reason::UnknownResource));
+        assert_eq!(f.decide(fx::OWNER, &view(gone), NOW).reason(), Some(Reason::UnknownResource));
     }
     assert_eq!(ws.resource(fx::FLOW).unwrap().components, vec![fx::FILE_JOB]);
     assert!(ws.resource(fx::FILE_JOB).is_some());
@@ -676,8 +683,8 @@ fn deleted_workspace_leaves_every_grant() {
     assert!(f.workspace(fx::WS).is_none());
     assert_eq!(f.grant(fx::GRANT).unwrap().workspaces, Vec::<Id>::new());
     assert_eq!(
-        f.decide(fx::OWNER, &Action::ViewWorkspace { workspace: fx::WS }).reason(),
-        fx::facts().decide(fx::OWNER, &Action::ViewWorkspace { workspace: 999 }).reason(),
+        f.decide(fx::OWNER, &Action::ViewWorkspace { workspace: fx::WS }, NOW).reason(),
+        fx::facts().decide(fx::OWNER, &Action::ViewWorkspace { workspace: 999 }, NOW).reason(),
     );
     // WS2 moved into its place and is still found.
     assert!(f.workspace(fx::WS2).unwrap().member(fx::OWNER).is_some());
@@ -702,9 +709,9 @@ fn account_email_changes_who_is_already_a_member() {
         }),
     }]);
     assert_eq!(f.account(fx::DEV2).unwrap().id, fx::DEV2, "the key wins over the payload");
-    assert!(f.decide(fx::OWNER, &invite("dev2@client.io")).is_allowed());
+    assert!(f.decide(fx::OWNER, &invite("dev2@client.io"), NOW).is_allowed());
     assert_eq!(
-        f.decide(fx::OWNER, &invite("renamed@client.io")).reason(),
+        f.decide(fx::OWNER, &invite("renamed@client.io"), NOW).reason(),
         Some(Reason::AlreadyAMember)
     );
     assert_consistent(&f);
@@ -726,10 +733,10 @@ fn account_email_changes_who_is_already_a_member() {
     ] {
         let f = applied(changes);
         assert_eq!(
-            f.decide(fx::OWNER, &invite("Newcomer@else.io")).reason(),
+            f.decide(fx::OWNER, &invite("Newcomer@else.io"), NOW).reason(),
             Some(Reason::AlreadyAMember)
         );
-        assert!(fx::facts().decide(fx::OWNER, &invite("Newcomer@else.io")).is_allowed());
+        assert!(fx::facts().decide(fx::OWNER, &invite("Newcomer@else.io"), NOW).is_allowed());
         assert_consistent(&f);
     }
 
@@ -738,7 +745,7 @@ fn account_email_changes_who_is_already_a_member() {
     assert!(f.workspace(fx::WS).unwrap().member(fx::DEV).is_none());
     assert!(f.workspace(fx::WS2).unwrap().member(fx::DEV).is_none());
     assert!(!f.workspace(fx::WS2).unwrap().in_group(fx::FINANCE, fx::DEV));
-    assert!(f.decide(fx::OWNER, &invite("dev@client.io")).is_allowed());
+    assert!(f.decide(fx::OWNER, &invite("dev@client.io"), NOW).is_allowed());
     assert_consistent(&f);
 }
 
@@ -778,7 +785,7 @@ fn changes_to_records_whose_parent_is_not_loaded_are_ignored() {
     let ws = f.workspace(77).unwrap();
     assert_eq!(ws.member(fx::OUTSIDER).unwrap().account, fx::OUTSIDER);
     assert_eq!(ws.has_member_email("outsider@else.io"), Some(true));
-    assert!(f.decide(fx::OUTSIDER, &Action::ViewWorkspace { workspace: 77 }).is_allowed());
+    assert!(f.decide(fx::OUTSIDER, &Action::ViewWorkspace { workspace: 77 }, NOW).is_allowed());
     assert_consistent(&f);
 }
 

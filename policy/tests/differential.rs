@@ -24,10 +24,11 @@ use serde_json::{Value, json};
 
 const QUESTIONS_PER_WORLD: usize = 100;
 
-/// One question, in the oracle's wire form: `[kind, ...args]`.
+/// One question, in the oracle's wire form: `[kind, now, ...args]`, asked
+/// at `now` (on both sides of the generated expiries).
 fn question_strategy() -> impl Strategy<Value = Value> {
     let role = prop_oneof![Just("developer"), Just("admin"), Just("owner")];
-    prop_oneof![
+    let asked = prop_oneof![
         12 => (actor_strategy(), action_strategy()).prop_map(|(a, act)| json!(["decide", a, act])),
         1 => (actor_strategy(), proptest::collection::vec(action_strategy(), 0..6))
             .prop_map(|(a, acts)| json!(["decide_many", a, acts])),
@@ -38,32 +39,39 @@ fn question_strategy() -> impl Strategy<Value = Value> {
         1 => (actor_strategy(), proptest::option::of(0i64..=12))
             .prop_map(|(a, t)| json!(["assignable_roles", a, CLIENT_WS, t])),
         1 => (actor_strategy(), 599i64..=614).prop_map(|(a, f)| json!(["run_plan", a, CLIENT_WS, f])),
-    ]
+    ];
+    (asked, now_strategy()).prop_map(|(mut q, now)| {
+        if let Value::Array(parts) = &mut q {
+            parts.insert(1, json!(now));
+        }
+        q
+    })
 }
 
 /// The native answer to one question, as JSON.
 fn native(facts: &Facts, q: &Value) -> Value {
-    let arg = |i: usize| q.get(i).cloned().unwrap_or(Value::Null);
+    let arg = |i: usize| q.get(i + 1).cloned().unwrap_or(Value::Null);
     let id = |i: usize| arg(i).as_i64().unwrap_or_default();
     let kind = q.get(0).and_then(Value::as_str).unwrap_or_default();
+    let now = id(0);
     let to = |v: &dyn erased::Json| v.json();
     match kind {
         "decide" => {
             let action: Action = serde_json::from_value(arg(2)).unwrap();
-            to(&facts.decide(id(1), &action))
+            to(&facts.decide(id(1), &action, now))
         }
         "decide_many" => {
             let actions: Vec<Action> = serde_json::from_value(arg(2)).unwrap();
-            to(&facts.decide_all(id(1), &actions))
+            to(&facts.decide_all(id(1), &actions, now))
         }
-        "abilities" => to(&facts.abilities(id(1), id(2))),
+        "abilities" => to(&facts.abilities(id(1), id(2), now)),
         "toggle_controls" => {
             let role: Role = serde_json::from_value(arg(3)).unwrap();
-            to(&facts.toggle_controls(id(1), id(2), role))
+            to(&facts.toggle_controls(id(1), id(2), role, now))
         }
-        "member_controls" => to(&facts.member_controls(id(1), id(2), id(3))),
-        "assignable_roles" => to(&facts.assignable_roles(id(1), id(2), arg(3).as_i64())),
-        "run_plan" => to(&RunPlanDecision::from(facts.run_plan(id(1), id(2), id(3)))),
+        "member_controls" => to(&facts.member_controls(id(1), id(2), id(3), now)),
+        "assignable_roles" => to(&facts.assignable_roles(id(1), id(2), arg(3).as_i64(), now)),
+        "run_plan" => to(&RunPlanDecision::from(facts.run_plan(id(1), id(2), id(3), now))),
         other => panic!("unknown question kind {other}"),
     }
 }
@@ -140,12 +148,14 @@ enum Sent {
 fn sent(world: &Snapshot, how: Sent) -> (Snapshot, Vec<Snapshot>) {
     let Sent::Viewer(v) = how else { return (world.clone(), Vec::new()) };
     let full = Facts::new(world.clone());
-    let Ok(base) = full.base_slice(v, CLIENT_WS) else { return (world.clone(), Vec::new()) };
+    let Ok(base) = full.base_slice(v, CLIENT_WS, NOW) else { return (world.clone(), Vec::new()) };
     let people: Vec<Id> = (0..=12).collect();
     let mut pages = Vec::new();
-    pages.extend(full.members_slice(v, CLIENT_WS, &people, &(298..=305).collect::<Vec<_>>()));
-    pages.extend(full.resources_slice(v, CLIENT_WS, &(598..=615).collect::<Vec<_>>()));
-    pages.extend((49..=54).filter_map(|g| full.group_members_slice(v, CLIENT_WS, g, &people).ok()));
+    pages.extend(full.members_slice(v, CLIENT_WS, &people, &(298..=305).collect::<Vec<_>>(), NOW));
+    pages.extend(full.resources_slice(v, CLIENT_WS, &(598..=615).collect::<Vec<_>>(), NOW));
+    pages.extend(
+        (49..=54).filter_map(|g| full.group_members_slice(v, CLIENT_WS, g, &people, NOW).ok()),
+    );
     (base, pages)
 }
 

@@ -11,7 +11,7 @@ use proptest::prelude::*;
 
 /// A member's rights in a workspace: effective role, toggles, groups.
 fn rights(f: &Facts, workspace: Id, account: Id) -> Option<(Role, ToggleSet, Vec<Id>)> {
-    let role = f.abilities(account, workspace).role?;
+    let role = f.abilities(account, workspace, NOW).role?;
     let ws = f.workspace(workspace)?;
     let groups =
         ws.data().groups.iter().map(|g| g.id).filter(|&g| ws.in_group(g, account)).collect();
@@ -34,6 +34,7 @@ fn company_authority(action: &Action) -> bool {
             | Action::RedeemGrant { .. }
             | Action::RegisterAnalyst { .. }
             | Action::RemoveAnalyst { .. }
+            | Action::RenewGrant { .. }
             | Action::RevokeGrant { .. }
     )
 }
@@ -51,7 +52,7 @@ proptest! {
     fn exactly_one_owner_after_any_allowed_sequence(mut s in snapshot_strategy(), steps in steps()) {
         let mut allowed = 0;
         for (actor, action) in steps {
-            if Facts::new(s.clone()).decide(actor, &action).is_allowed() {
+            if Facts::new(s.clone()).decide(actor, &action, NOW).is_allowed() {
                 apply(&mut s, actor, &action);
                 allowed += 1;
             }
@@ -68,7 +69,7 @@ proptest! {
     fn no_actor_raises_its_own_role_or_toggles(mut s in snapshot_strategy(), steps in steps()) {
         for (actor, action) in steps {
             let before = Facts::new(s.clone());
-            if !before.decide(actor, &action).is_allowed() {
+            if !before.decide(actor, &action, NOW).is_allowed() {
                 continue;
             }
             apply(&mut s, actor, &action);
@@ -89,12 +90,12 @@ proptest! {
     fn nothing_a_developer_does_changes_another_members_rights(mut s in snapshot_strategy(), steps in steps()) {
         for (actor, action) in steps {
             let before = Facts::new(s.clone());
-            if !before.decide(actor, &action).is_allowed() {
+            if !before.decide(actor, &action, NOW).is_allowed() {
                 continue;
             }
             apply(&mut s, actor, &action);
             let Some(w) = action.workspace() else { continue };
-            if company_authority(&action) || before.abilities(actor, w).role != Some(Role::Developer) {
+            if company_authority(&action) || before.abilities(actor, w, NOW).role != Some(Role::Developer) {
                 continue;
             }
             let after = Facts::new(s.clone());
@@ -121,7 +122,7 @@ proptest! {
         let client = f.workspace(CLIENT_WS).unwrap();
         let analysts: Vec<Id> = client.data().members.iter().filter(|m| m.partner.is_some()).map(|m| m.account).collect();
         for &analyst in &analysts {
-            let ab = f.abilities(analyst, CLIENT_WS);
+            let ab = f.abilities(analyst, CLIENT_WS, NOW);
             prop_assert_eq!(ab.role, None);
             prop_assert!(!ab.open.is_allowed() && !ab.users_tab.is_allowed() && !ab.invite.is_allowed());
             for action in &actions {
@@ -129,8 +130,46 @@ proptest! {
                 // judged by company roles: a client's own admin who also
                 // appears as an analyst keeps their admin rights.)
                 if action.workspace() == Some(CLIENT_WS) {
-                    let d = f.decide(analyst, action);
+                    let d = f.decide(analyst, action, NOW);
                     prop_assert!(!d.is_allowed(), "analyst {} allowed {:?} after revocation", analyst, action);
+                }
+            }
+        }
+    }
+
+    /// SPEC 7: at a grant's expiry its analysts have nothing left in the
+    /// client's workspace; a second before, they have exactly what they
+    /// would have with a grant that never expires.
+    #[test]
+    fn an_expired_grant_leaves_analysts_nothing_a_second_before_everything(
+        s in snapshot_strategy(),
+        actions in vec(action_strategy(), 1..80),
+    ) {
+        let f = Facts::new(s.clone());
+        let mut forever = s.clone();
+        for g in &mut forever.grants {
+            g.expires_at = i64::MAX;
+        }
+        let forever = Facts::new(forever);
+        let expiry = s.grants[0].expires_at;
+        let client = f.workspace(CLIENT_WS).unwrap();
+        let analysts: Vec<Id> = client.data().members.iter().filter(|m| m.partner.is_some()).map(|m| m.account).collect();
+        for &analyst in &analysts {
+            let ab = f.abilities(analyst, CLIENT_WS, expiry);
+            prop_assert_eq!(ab.role, None);
+            prop_assert!(!ab.open.is_allowed() && !ab.users_tab.is_allowed());
+            prop_assert_eq!(f.abilities(analyst, CLIENT_WS, expiry - 1), forever.abilities(analyst, CLIENT_WS, expiry - 1));
+            for action in &actions {
+                // Inside the client's workspace, as an analyst (a partner
+                // admin still removes its own analysts from an expired grant).
+                if action.workspace() == Some(CLIENT_WS) && !company_authority(action) {
+                    let d = f.decide(analyst, action, expiry);
+                    prop_assert!(!d.is_allowed(), "analyst {} allowed {:?} at expiry", analyst, action);
+                    prop_assert_eq!(
+                        f.decide(analyst, action, expiry - 1),
+                        forever.decide(analyst, action, expiry - 1),
+                        "analyst {} {:?} a second before expiry", analyst, action
+                    );
                 }
             }
         }
@@ -145,9 +184,9 @@ proptest! {
         let g = Facts::new(serde_json::from_str(&json).unwrap());
         for (actor, action) in &questions {
             let action2: Action = serde_json::from_str(&serde_json::to_string(action).unwrap()).unwrap();
-            let d = f.decide(*actor, action);
-            prop_assert_eq!(&d, &g.decide(*actor, &action2));
-            prop_assert_eq!(&d, &f.decide(*actor, action));
+            let d = f.decide(*actor, action, NOW);
+            prop_assert_eq!(&d, &g.decide(*actor, &action2, NOW));
+            prop_assert_eq!(&d, &f.decide(*actor, action, NOW));
         }
     }
 
@@ -155,19 +194,19 @@ proptest! {
     #[test]
     fn ui_answers_agree_with_decisions(s in snapshot_strategy(), actor in actor_strategy(), role in prop_oneof![Just(Role::Admin), Just(Role::Developer)], target in 0i64..=12) {
         let f = Facts::new(s);
-        for c in f.toggle_controls(actor, CLIENT_WS, role) {
-            let d = f.decide(actor, &Action::SetToggle { workspace: CLIENT_WS, role, toggle: c.toggle, on: !c.on });
+        for c in f.toggle_controls(actor, CLIENT_WS, role, NOW) {
+            let d = f.decide(actor, &Action::SetToggle { workspace: CLIENT_WS, role, toggle: c.toggle, on: !c.on }, NOW);
             prop_assert_eq!(c.flip, d);
         }
-        let ab = f.abilities(actor, CLIENT_WS);
+        let ab = f.abilities(actor, CLIENT_WS, NOW);
         for r in Role::ALL {
             let fresh = Action::Invite { workspace: CLIENT_WS, email: "fresh@new.io".into(), role: r };
-            prop_assert_eq!(ab.invite_roles.contains(&r), f.decide(actor, &fresh).is_allowed());
+            prop_assert_eq!(ab.invite_roles.contains(&r), f.decide(actor, &fresh, NOW).is_allowed());
         }
         prop_assert_eq!(ab.invite.is_allowed(), !ab.invite_roles.is_empty());
-        let m = f.member_controls(actor, CLIENT_WS, target);
+        let m = f.member_controls(actor, CLIENT_WS, target, NOW);
         for r in Role::ALL {
-            let d = f.decide(actor, &Action::ChangeRole { workspace: CLIENT_WS, target, role: r });
+            let d = f.decide(actor, &Action::ChangeRole { workspace: CLIENT_WS, target, role: r }, NOW);
             prop_assert_eq!(m.roles.contains(&r), d.is_allowed());
         }
         prop_assert_eq!(m.change_role.is_allowed(), !m.roles.is_empty());

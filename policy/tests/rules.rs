@@ -25,6 +25,11 @@ fn hidden(reason: Reason) -> bool {
 }
 
 fn check(facts: &Facts, cases: &[(&str, Id, Action, Expect)]) {
+    check_at(facts, NOW, cases);
+}
+
+/// [`check`], deciding at `now`.
+fn check_at(facts: &Facts, now: Timestamp, cases: &[(&str, Id, Action, Expect)]) {
     let mut failures = Vec::new();
     for (name, actor, action, expected) in cases {
         let about_a_resource = matches!(
@@ -50,21 +55,21 @@ fn check(facts: &Facts, cases: &[(&str, Id, Action, Expect)]) {
                     Action::CreateResource { .. } => Reason::UnknownIntegration,
                     _ => Reason::UnknownResource,
                 };
-                let told = facts.decide(*actor, action);
+                let told = facts.decide(*actor, action, now);
                 if told.reason() != Some(unknown) {
                     failures
                         .push(format!("{name}: expected {unknown:?} to the actor, got {told:?}"));
                 }
-                facts.explain(*actor, action)
+                facts.explain(*actor, action, now)
             }
-            _ => facts.decide(*actor, action),
+            _ => facts.decide(*actor, action, now),
         };
         if got.reason() != *expected {
             failures.push(format!("{name}: expected {expected:?}, got {got:?}"));
         }
         // Explaining differs from deciding only about resources kept hidden.
-        let explained = facts.explain(*actor, action);
-        if explained != facts.decide(*actor, action) && !expected.is_some_and(hides) {
+        let explained = facts.explain(*actor, action, now);
+        if explained != facts.decide(*actor, action, now) && !expected.is_some_and(hides) {
             failures.push(format!("{name}: explain {explained:?} differs from decide"));
         }
         // Every denial carries a sentence.
@@ -346,19 +351,31 @@ fn invitations() {
 #[test]
 fn accepting_invitations_uses_time_as_input() {
     let f = facts();
-    let accept = |now| Action::AcceptInvitation { workspace: WS, invitation: INVITATION, now };
+    let accept = Action::AcceptInvitation { workspace: WS, invitation: INVITATION };
+    check_at(
+        &f,
+        EXPIRES - 1,
+        &[("before expiry, matching email (case-insensitive)", INVITEE, accept.clone(), OK)],
+    );
+    check_at(
+        &f,
+        EXPIRES,
+        &[("at expiry", INVITEE, accept.clone(), Some(Reason::InvitationExpired))],
+    );
+    check_at(
+        &f,
+        EXPIRES + 86_400,
+        &[("after expiry", INVITEE, accept.clone(), Some(Reason::InvitationExpired))],
+    );
     check(
         &f,
         &[
-            ("before expiry, matching email (case-insensitive)", INVITEE, accept(EXPIRES - 1), OK),
-            ("at expiry", INVITEE, accept(EXPIRES), Some(Reason::InvitationExpired)),
-            ("after expiry", INVITEE, accept(EXPIRES + 86_400), Some(Reason::InvitationExpired)),
-            ("another account", OUTSIDER, accept(0), Some(Reason::InvitationForAnotherEmail)),
-            ("unknown account", 12345, accept(0), Some(Reason::UnknownAccount)),
+            ("another account", OUTSIDER, accept.clone(), Some(Reason::InvitationForAnotherEmail)),
+            ("unknown account", 12345, accept, Some(Reason::UnknownAccount)),
             (
                 "deleted invitation",
                 INVITEE,
-                Action::AcceptInvitation { workspace: WS, invitation: 1, now: 0 },
+                Action::AcceptInvitation { workspace: WS, invitation: 1 },
                 Some(Reason::UnknownInvitation),
             ),
         ],
@@ -1046,7 +1063,7 @@ fn setting_resource_groups() {
 fn manual_run_plan() {
     let f = facts();
     // DEV can manage FLOW (Finance) and DATA_JOB (Finance) but not FILE_JOB (Ops).
-    let plan = f.run_plan(DEV, WS, FLOW).unwrap();
+    let plan = f.run_plan(DEV, WS, FLOW, NOW).unwrap();
     assert_eq!(
         plan.steps,
         vec![
@@ -1060,7 +1077,7 @@ fn manual_run_plan() {
         "seed: the execution uses the group saved for that Data Job/File Job, not the user's group"
     );
     // The owner can access every job: everything runs as the user.
-    let plan = f.run_plan(OWNER, WS, FLOW).unwrap();
+    let plan = f.run_plan(OWNER, WS, FLOW, NOW).unwrap();
     assert!(plan.steps.iter().all(|s| s.run_as == RunAs::User));
     let run = |flow| Action::RunFlow { workspace: WS, flow };
     check(
@@ -1169,6 +1186,7 @@ fn partner_grants() {
         workspaces,
         role,
         sections,
+        expires_at: NOW + GRANT_DEFAULT_SECONDS,
     };
     // With the current grant revoked, the client may grant again.
     let f = facts_with(|s| s.grants[0].revoked = true);
@@ -1278,6 +1296,7 @@ fn partner_grants() {
                 workspaces: vec![],
                 role: Role::Developer,
                 sections: vec![Section::Modules],
+                expires_at: NOW + 1,
             },
             Some(Reason::NoWorkspaces),
         )],
@@ -1565,53 +1584,56 @@ fn revoked_grant_refuses_the_very_next_request() {
 #[test]
 fn ui_abilities_follow_the_rules() {
     let f = facts();
-    let owner = f.abilities(OWNER, WS);
+    let owner = f.abilities(OWNER, WS, NOW);
     assert!(owner.permissions_tab.is_allowed() && owner.transfer_ownership.is_allowed());
     assert!(owner.edit_admin_toggles.is_allowed() && owner.edit_developer_toggles.is_allowed());
     assert_eq!(owner.invite_roles, vec![Role::Developer, Role::Admin]);
-    let admin = f.abilities(ADMIN, WS);
+    let admin = f.abilities(ADMIN, WS, NOW);
     assert_eq!(admin.edit_admin_toggles.reason(), Some(Reason::OwnerOnlyEditsAdminToggles));
     assert!(admin.edit_developer_toggles.is_allowed());
     assert_eq!(admin.transfer_ownership.reason(), Some(Reason::OwnerOnly));
     // The per-role form of the same answer, which the Permissions form uses.
-    assert_eq!(f.toggle_editing(ADMIN, WS, Role::Admin), admin.edit_admin_toggles);
-    assert!(f.toggle_editing(ADMIN, WS, Role::Developer).is_allowed());
-    assert_eq!(f.toggle_editing(OWNER, WS, Role::Owner).reason(), Some(Reason::OwnerTogglesFixed));
+    assert_eq!(f.toggle_editing(ADMIN, WS, Role::Admin, NOW), admin.edit_admin_toggles);
+    assert!(f.toggle_editing(ADMIN, WS, Role::Developer, NOW).is_allowed());
+    assert_eq!(
+        f.toggle_editing(OWNER, WS, Role::Owner, NOW).reason(),
+        Some(Reason::OwnerTogglesFixed)
+    );
     // Partner relations are the company admins' (the company page asks this).
     assert!(f.manages_partners(PARTNER_ADMIN, PARTNER).is_allowed());
     assert_eq!(f.manages_partners(PARTNER_MEMBER, PARTNER).reason(), Some(Reason::NotCompanyAdmin));
     assert_eq!(f.manages_partners(PARTNER_ADMIN, CLIENT).reason(), Some(Reason::NotCompanyAdmin));
-    let dev = f.abilities(DEV, WS);
+    let dev = f.abilities(DEV, WS, NOW);
     assert_eq!(dev.role, Some(Role::Developer));
     assert_eq!(dev.permissions_tab.reason(), Some(Reason::OwnerOrAdminOnly));
     assert_eq!(dev.invite.reason(), Some(Reason::MissingToggle));
     assert!(dev.invite_roles.is_empty());
-    let analyst = f.abilities(ANALYST, WS);
+    let analyst = f.abilities(ANALYST, WS, NOW);
     assert!(analyst.analyst);
     assert_eq!(analyst.manage_groups.reason(), Some(Reason::PartnerAnalystRestricted));
-    let outsider = f.abilities(OUTSIDER, WS);
+    let outsider = f.abilities(OUTSIDER, WS, NOW);
     assert_eq!(outsider.role, None);
     assert_eq!(outsider.open.reason(), Some(Reason::NotAMember));
 
     // An admin sees Admin toggles read-only with the reason.
-    let controls = f.toggle_controls(ADMIN, WS, Role::Admin);
+    let controls = f.toggle_controls(ADMIN, WS, Role::Admin, NOW);
     assert_eq!(controls.len(), 16);
     assert!(controls.iter().all(|c| c.flip.reason() == Some(Reason::OwnerOnlyEditsAdminToggles)));
-    let controls = f.toggle_controls(ADMIN, WS, Role::Developer);
+    let controls = f.toggle_controls(ADMIN, WS, Role::Developer, NOW);
     assert!(controls.iter().all(|c| c.flip.is_allowed()));
 
     // The arrow menu.
-    let m = f.member_controls(ADMIN, WS, DEV);
+    let m = f.member_controls(ADMIN, WS, DEV, NOW);
     assert_eq!(m.roles, vec![Role::Admin]);
     assert!(m.change_role.is_allowed() && m.remove.is_allowed());
-    let m = f.member_controls(ADMIN, WS, ADMIN2);
+    let m = f.member_controls(ADMIN, WS, ADMIN2, NOW);
     assert!(m.roles.is_empty());
     assert_eq!(m.change_role.reason(), Some(Reason::TargetRankNotBelow));
     assert_eq!(m.remove.reason(), Some(Reason::TargetRankNotBelow));
-    let m = f.member_controls(OWNER, WS, ADMIN);
+    let m = f.member_controls(OWNER, WS, ADMIN, NOW);
     assert_eq!(m.roles, vec![Role::Developer]);
     assert!(m.transfer_ownership.is_allowed());
-    assert_eq!(f.assignable_roles(OWNER, WS, None), vec![Role::Developer, Role::Admin]);
+    assert_eq!(f.assignable_roles(OWNER, WS, None, NOW), vec![Role::Developer, Role::Admin]);
 }
 
 #[test]
@@ -1623,12 +1645,20 @@ fn decisions_are_total_on_garbage() {
         Action::RevokeGrant { grant: 1 },
         Action::RedeemGrant { grant: 1 },
         Action::SetCompanyCapabilities { company: 1 },
-        Action::AcceptInvitation { workspace: 1, invitation: 1, now: i64::MIN },
+        Action::AcceptInvitation { workspace: 1, invitation: 1 },
+        Action::RenewGrant { grant: 1, expires_at: i64::MAX },
     ] {
-        assert!(!f.decide(1, &action).is_allowed());
+        assert!(!f.decide(1, &action, NOW).is_allowed());
+        assert!(!f.decide(1, &action, i64::MIN).is_allowed());
+        assert!(!f.decide(1, &action, i64::MAX).is_allowed());
     }
-    assert!(f.run_plan(1, 1, 1).is_err());
-    assert_eq!(f.toggle_controls(1, 1, Role::Admin).len(), 16);
+    // Extreme times and expiries never overflow.
+    let renew = Action::RenewGrant { grant: GRANT, expires_at: i64::MAX };
+    assert!(!facts().decide(OWNER, &renew, i64::MIN).is_allowed());
+    let renew = Action::RenewGrant { grant: GRANT, expires_at: i64::MIN };
+    assert!(!facts().decide(OWNER, &renew, i64::MAX).is_allowed());
+    assert!(f.run_plan(1, 1, 1, NOW).is_err());
+    assert_eq!(f.toggle_controls(1, 1, Role::Admin, NOW).len(), 16);
 }
 
 #[test]
@@ -1739,4 +1769,145 @@ fn an_analyst_needs_its_partner_company_and_a_verified_address() {
             Some(Reason::AccountNotVerified),
         )],
     );
+}
+
+#[test]
+fn grants_expire_and_the_client_renews_them() {
+    let f = facts();
+    let view_ws = Action::ViewWorkspace { workspace: WS };
+    let integrations = Action::ViewUsers { workspace: WS };
+    // SPEC 7: at expiry every analyst's next request is refused.
+    check_at(
+        &f,
+        GRANT_EXPIRES - 1,
+        &[
+            ("a second before expiry", ANALYST, view_ws.clone(), OK),
+            ("users", ANALYST, integrations.clone(), OK),
+        ],
+    );
+    check_at(
+        &f,
+        GRANT_EXPIRES,
+        &[
+            ("at expiry", ANALYST, view_ws.clone(), Some(Reason::PartnerAccessExpired)),
+            ("at expiry, users", ANALYST, integrations, Some(Reason::PartnerAccessExpired)),
+            ("members unaffected", DEV, view_ws.clone(), OK),
+        ],
+    );
+    let register = Action::RegisterAnalyst { grant: GRANT, workspace: WS, analyst: PARTNER_MEMBER };
+    check_at(
+        &f,
+        GRANT_EXPIRES,
+        &[(
+            "no new analysts once expired",
+            PARTNER_ADMIN,
+            register.clone(),
+            Some(Reason::GrantExpired),
+        )],
+    );
+    check_at(&f, GRANT_EXPIRES - 1, &[("analysts before expiry", PARTNER_ADMIN, register, OK)]);
+    let unredeemed = facts_with(|s| s.grants[0].redeemed = false);
+    check_at(
+        &unredeemed,
+        GRANT_EXPIRES,
+        &[(
+            "an expired key cannot be redeemed",
+            PARTNER_ADMIN,
+            Action::RedeemGrant { grant: GRANT },
+            Some(Reason::GrantExpired),
+        )],
+    );
+    // An expired grant still holds the client's one partner slot.
+    let new_grant = Action::CreateGrant {
+        client: CLIENT,
+        partner: OTHER_PARTNER,
+        workspaces: vec![WS],
+        role: Role::Developer,
+        sections: vec![Section::Modules],
+        expires_at: GRANT_EXPIRES + GRANT_DEFAULT_SECONDS,
+    };
+    check_at(
+        &f,
+        GRANT_EXPIRES + 10,
+        &[("expired grant keeps the slot", OWNER, new_grant, Some(Reason::ClientHasPartner))],
+    );
+    // Renewing (or shortening): client admins, a future expiry, at most two years on.
+    let renew = |expires_at| Action::RenewGrant { grant: GRANT, expires_at };
+    let later = GRANT_EXPIRES + 10;
+    check_at(
+        &f,
+        later,
+        &[
+            (
+                "client admin renews an expired grant",
+                OWNER,
+                renew(later + GRANT_DEFAULT_SECONDS),
+                OK,
+            ),
+            ("two years at most", OWNER, renew(later + GRANT_MAX_SECONDS), OK),
+            ("not beyond", OWNER, renew(later + GRANT_MAX_SECONDS + 1), Some(Reason::ExpiryTooFar)),
+            ("not in the past", OWNER, renew(later - 1), Some(Reason::ExpiryNotInFuture)),
+            ("not now", OWNER, renew(later), Some(Reason::ExpiryNotInFuture)),
+            (
+                "a client member is not an admin",
+                DEV,
+                renew(later + 100),
+                Some(Reason::NotCompanyAdmin),
+            ),
+            (
+                "the partner cannot renew",
+                PARTNER_ADMIN,
+                renew(later + 100),
+                Some(Reason::NotCompanyAdmin),
+            ),
+            (
+                "unknown grant",
+                OWNER,
+                Action::RenewGrant { grant: 1, expires_at: later + 100 },
+                Some(Reason::UnknownGrant),
+            ),
+        ],
+    );
+    check(&f, &[("shortening", OWNER, renew(NOW + 1), OK)]);
+    let revoked = facts_with(|s| s.grants[0].revoked = true);
+    check(
+        &revoked,
+        &[("a deleted key is not renewed", OWNER, renew(NOW + 100), Some(Reason::GrantRevoked))],
+    );
+    // Renewed: analysts still registered get their access back.
+    let renewed = facts_with(|s| s.grants[0].expires_at = later + GRANT_DEFAULT_SECONDS);
+    check_at(&renewed, later, &[("access back after renewal", ANALYST, view_ws, OK)]);
+    // A grant's expiry at creation follows the same limits.
+    let create = |expires_at| Action::CreateGrant {
+        client: CLIENT,
+        partner: PARTNER,
+        workspaces: vec![WS],
+        role: Role::Developer,
+        sections: vec![Section::Modules],
+        expires_at,
+    };
+    let free = facts_with(|s| s.grants.clear());
+    check(
+        &free,
+        &[
+            ("a year", OWNER, create(NOW + GRANT_DEFAULT_SECONDS), OK),
+            ("past", OWNER, create(NOW), Some(Reason::ExpiryNotInFuture)),
+            (
+                "over two years",
+                OWNER,
+                create(NOW + GRANT_MAX_SECONDS + 1),
+                Some(Reason::ExpiryTooFar),
+            ),
+        ],
+    );
+}
+
+#[test]
+fn grants_warn_from_thirty_days_before_expiry() {
+    let g = facts().grant(GRANT).cloned().expect("fixture grant");
+    assert!(!g.expires_soon(GRANT_EXPIRES - GRANT_WARNING_SECONDS - 1));
+    assert!(g.expires_soon(GRANT_EXPIRES - GRANT_WARNING_SECONDS));
+    assert!(g.expires_soon(GRANT_EXPIRES - 1));
+    assert!(!g.expires_soon(GRANT_EXPIRES), "expired, no longer a warning");
+    assert!(g.is_expired(GRANT_EXPIRES) && !g.is_expired(GRANT_EXPIRES - 1));
 }

@@ -15,16 +15,14 @@ fn viewer_facts(
     full: &Facts,
     viewer: Id,
     ws: Id,
-    members: &[Id],
-    invitations: &[Id],
-    resources: &[Id],
-    groups: &[(Id, Vec<Id>)],
+    (members, invitations, resources, groups): &Picks,
+    now: Timestamp,
 ) -> Option<Facts> {
-    let mut f = Facts::new(full.base_slice(viewer, ws).ok()?);
-    f.add(full.members_slice(viewer, ws, members, invitations).ok()?);
-    f.add(full.resources_slice(viewer, ws, resources).ok()?);
+    let mut f = Facts::new(full.base_slice(viewer, ws, now).ok()?);
+    f.add(full.members_slice(viewer, ws, members, invitations, now).ok()?);
+    f.add(full.resources_slice(viewer, ws, resources, now).ok()?);
     for (g, accounts) in groups {
-        if let Ok(s) = full.group_members_slice(viewer, ws, *g, accounts) {
+        if let Ok(s) = full.group_members_slice(viewer, ws, *g, accounts, now) {
             f.add(s);
         }
     }
@@ -143,19 +141,20 @@ proptest! {
     #[test]
     fn slices_decide_what_they_show_as_the_full_facts_do(
         snapshot in snapshot_strategy(),
-        (members, invitations, resources, groups) in picks(),
+        picked in picks(),
+        now in now_strategy(),
     ) {
         let full = Facts::new(snapshot);
         for viewer in 1..=12 {
-            let Some(slice) = viewer_facts(&full, viewer, CLIENT_WS, &members, &invitations, &resources, &groups)
+            let Some(slice) = viewer_facts(&full, viewer, CLIENT_WS, &picked, now)
             else {
                 // No slice at all: the viewer cannot open the workspace.
                 let open = Action::ViewWorkspace { workspace: CLIENT_WS };
-                prop_assert!(!full.decide(viewer, &open).is_allowed(), "viewer {} got no slice", viewer);
+                prop_assert!(!full.decide(viewer, &open, now).is_allowed(), "viewer {} got no slice", viewer);
                 continue;
             };
             for action in questions(&slice, CLIENT_WS) {
-                let (s, f) = (slice.decide(viewer, &action), full.decide(viewer, &action));
+                let (s, f) = (slice.decide(viewer, &action, now), full.decide(viewer, &action, now));
                 if s == f {
                     continue;
                 }
@@ -164,24 +163,24 @@ proptest! {
                     "viewer {viewer}, {action:?}: slice {s:?}, full {f:?}"
                 );
             }
-            prop_assert_eq!(slice.abilities(viewer, CLIENT_WS), full.abilities(viewer, CLIENT_WS));
+            prop_assert_eq!(slice.abilities(viewer, CLIENT_WS, now), full.abilities(viewer, CLIENT_WS, now));
             for role in [Role::Admin, Role::Developer] {
                 prop_assert_eq!(
-                    slice.toggle_controls(viewer, CLIENT_WS, role),
-                    full.toggle_controls(viewer, CLIENT_WS, role)
+                    slice.toggle_controls(viewer, CLIENT_WS, role, now),
+                    full.toggle_controls(viewer, CLIENT_WS, role, now)
                 );
             }
             let shown = slice.workspace(CLIENT_WS).map(|w| w.data().clone());
             for m in shown.iter().flat_map(|w| &w.members) {
                 prop_assert_eq!(
-                    slice.member_controls(viewer, CLIENT_WS, m.account),
-                    full.member_controls(viewer, CLIENT_WS, m.account)
+                    slice.member_controls(viewer, CLIENT_WS, m.account, now),
+                    full.member_controls(viewer, CLIENT_WS, m.account, now)
                 );
             }
             for r in shown.iter().flat_map(|w| &w.resources) {
                 prop_assert_eq!(
-                    slice.run_plan(viewer, CLIENT_WS, r.id),
-                    full.run_plan(viewer, CLIENT_WS, r.id)
+                    slice.run_plan(viewer, CLIENT_WS, r.id, now),
+                    full.run_plan(viewer, CLIENT_WS, r.id, now)
                 );
             }
             // Not shown: unknown, never a guess.
@@ -190,7 +189,7 @@ proptest! {
                     continue;
                 }
                 let action = Action::RemoveMember { workspace: CLIENT_WS, target };
-                let (s, f) = (slice.decide(viewer, &action), full.decide(viewer, &action));
+                let (s, f) = (slice.decide(viewer, &action, now), full.decide(viewer, &action, now));
                 prop_assert!(
                     s == f || s.reason() == Some(Reason::UnknownMember),
                     "viewer {viewer}, member {target} not shown: slice {s:?}, full {f:?}"
@@ -201,7 +200,7 @@ proptest! {
                     continue;
                 }
                 let action = Action::ViewResource { workspace: CLIENT_WS, resource };
-                let s = slice.decide(viewer, &action);
+                let s = slice.decide(viewer, &action, now);
                 prop_assert!(!s.is_allowed(), "viewer {viewer} sees resource {resource} not sent");
             }
         }
@@ -210,14 +209,14 @@ proptest! {
     /// What a viewer may see of resources, as data, admits exactly the
     /// resources `decide` lets it view.
     #[test]
-    fn visibility_data_admits_what_decide_allows(snapshot in snapshot_strategy()) {
+    fn visibility_data_admits_what_decide_allows(snapshot in snapshot_strategy(), now in now_strategy()) {
         let full = Facts::new(snapshot);
         let view = full.workspace(CLIENT_WS).expect("the client workspace");
         for viewer in 1..=12 {
-            let visible = full.resource_visibility(viewer, CLIENT_WS);
+            let visible = full.resource_visibility(viewer, CLIENT_WS, now);
             for r in &view.data().resources {
                 let decided = full
-                    .decide(viewer, &Action::ViewResource { workspace: CLIENT_WS, resource: r.id })
+                    .decide(viewer, &Action::ViewResource { workspace: CLIENT_WS, resource: r.id }, now)
                     .is_allowed();
                 prop_assert_eq!(visible.admits(&view, r), decided, "viewer {} resource {:?}", viewer, r);
             }
@@ -276,17 +275,17 @@ mod must_not_be_sent {
     fn a_developer_outside_a_group_is_sent_none_of_its_resources() {
         let f = facts();
         // DEV2 is in no group but default: Finance and Ops resources stay out.
-        let sent = resource_ids(&f.resources_slice(DEV2, WS, &ALL_RESOURCES).unwrap());
+        let sent = resource_ids(&f.resources_slice(DEV2, WS, &ALL_RESOURCES, NOW).unwrap());
         for hidden in [INTEGRATION, FLOW, MODULE, GATEWAY, DATA_JOB, ORPHAN_MODULE] {
             assert!(!sent.contains(&hidden), "resource {hidden} sent to DEV2: {sent:?}");
         }
         // DEV (Finance) is not sent the Ops gateway; it is sent the Ops file
         // job only because a flow it may run names it (the run-plan exception).
-        let sent = resource_ids(&f.resources_slice(DEV, WS, &ALL_RESOURCES).unwrap());
+        let sent = resource_ids(&f.resources_slice(DEV, WS, &ALL_RESOURCES, NOW).unwrap());
         assert!(!sent.contains(&GATEWAY), "{sent:?}");
-        assert!(sent.contains(&FILE_JOB) && f.run_plan(DEV, WS, FLOW).is_ok());
+        assert!(sent.contains(&FILE_JOB) && f.run_plan(DEV, WS, FLOW, NOW).is_ok());
         let without_flow = resource_ids(
-            &f.resources_slice(DEV, WS, &[INTEGRATION, MODULE, FILE_JOB, GATEWAY]).unwrap(),
+            &f.resources_slice(DEV, WS, &[INTEGRATION, MODULE, FILE_JOB, GATEWAY], NOW).unwrap(),
         );
         assert!(!without_flow.contains(&FILE_JOB) && !without_flow.contains(&GATEWAY));
     }
@@ -295,8 +294,8 @@ mod must_not_be_sent {
     fn a_client_workspace_carries_no_partner_staff_but_its_analysts() {
         let f = facts();
         for viewer in [OWNER, ADMIN, DEV] {
-            let base = f.base_slice(viewer, WS).unwrap();
-            let page = f.members_slice(viewer, WS, &ALL_PEOPLE, &[INVITATION]).unwrap();
+            let base = f.base_slice(viewer, WS, NOW).unwrap();
+            let page = f.members_slice(viewer, WS, &ALL_PEOPLE, &[INVITATION], NOW).unwrap();
             for s in [&base, &page] {
                 let people = account_ids(s);
                 for staff in [PARTNER_ADMIN, PARTNER_MEMBER, OTHER_PARTNER_ADMIN] {
@@ -308,15 +307,15 @@ mod must_not_be_sent {
         }
         // After the key is deleted the analyst is nobody here.
         let revoked = facts_with(|s| s.grants[0].revoked = true);
-        let page = revoked.members_slice(OWNER, WS, &ALL_PEOPLE, &[]).unwrap();
+        let page = revoked.members_slice(OWNER, WS, &ALL_PEOPLE, &[], NOW).unwrap();
         assert!(!account_ids(&page).contains(&ANALYST));
     }
 
     #[test]
     fn a_partners_own_workspace_carries_nothing_of_its_clients() {
         let f = facts();
-        let base = f.base_slice(PARTNER_ADMIN, OTHER_WS).unwrap();
-        let page = f.members_slice(PARTNER_ADMIN, OTHER_WS, &ALL_PEOPLE, &[]).unwrap();
+        let base = f.base_slice(PARTNER_ADMIN, OTHER_WS, NOW).unwrap();
+        let page = f.members_slice(PARTNER_ADMIN, OTHER_WS, &ALL_PEOPLE, &[], NOW).unwrap();
         for s in [&base, &page] {
             assert!(s.grants.is_empty() && s.companies.is_empty(), "{s:?}");
             for client_person in [OWNER, ADMIN, ADMIN2, DEV, DEV2, REQUESTER] {
@@ -328,17 +327,17 @@ mod must_not_be_sent {
     #[test]
     fn an_analyst_is_sent_its_sections_and_people_only_with_users() {
         let f = facts();
-        let sent = resource_ids(&f.resources_slice(ANALYST, WS, &ALL_RESOURCES).unwrap());
+        let sent = resource_ids(&f.resources_slice(ANALYST, WS, &ALL_RESOURCES, NOW).unwrap());
         for not_granted in [MODULE, GATEWAY, GATEWAY_USER, CONNECTED, FILE_TEMPLATE] {
             assert!(!sent.contains(&not_granted), "{not_granted} sent: {sent:?}");
         }
-        let page = f.members_slice(ANALYST, WS, &ALL_PEOPLE, &[INVITATION]).unwrap();
+        let page = f.members_slice(ANALYST, WS, &ALL_PEOPLE, &[INVITATION], NOW).unwrap();
         assert!(account_ids(&page).contains(&OWNER), "with `users`, the Users list");
         let no_users = facts_with(|s| s.grants[0].sections = vec![Section::Integrations]);
-        let page = no_users.members_slice(ANALYST, WS, &ALL_PEOPLE, &[INVITATION]).unwrap();
+        let page = no_users.members_slice(ANALYST, WS, &ALL_PEOPLE, &[INVITATION], NOW).unwrap();
         assert_eq!(account_ids(&page), vec![ANALYST, ANALYST], "itself only");
         assert!(page.workspaces[0].invitations.is_empty());
-        let base = no_users.base_slice(ANALYST, WS).unwrap();
+        let base = no_users.base_slice(ANALYST, WS, NOW).unwrap();
         assert!(base.workspaces[0].requests.is_empty());
         assert!(base.workspaces[0].counts.is_none());
     }
@@ -346,9 +345,9 @@ mod must_not_be_sent {
     #[test]
     fn role_counts_go_only_to_those_who_see_the_permissions_tab() {
         let f = facts();
-        assert!(f.base_slice(OWNER, WS).unwrap().workspaces[0].counts.is_some());
-        assert!(f.base_slice(ADMIN, WS).unwrap().workspaces[0].counts.is_some());
-        assert!(f.base_slice(DEV, WS).unwrap().workspaces[0].counts.is_none());
+        assert!(f.base_slice(OWNER, WS, NOW).unwrap().workspaces[0].counts.is_some());
+        assert!(f.base_slice(ADMIN, WS, NOW).unwrap().workspaces[0].counts.is_some());
+        assert!(f.base_slice(DEV, WS, NOW).unwrap().workspaces[0].counts.is_none());
     }
 
     #[test]
@@ -375,22 +374,25 @@ mod must_not_be_sent {
         let sliced = Facts::new(f.company_slice(PARTNER_ADMIN, PARTNER).unwrap());
         let register =
             Action::RegisterAnalyst { grant: GRANT, workspace: WS, analyst: PARTNER_MEMBER };
-        assert_eq!(sliced.decide(PARTNER_ADMIN, &register), f.decide(PARTNER_ADMIN, &register));
+        assert_eq!(
+            sliced.decide(PARTNER_ADMIN, &register, NOW),
+            f.decide(PARTNER_ADMIN, &register, NOW)
+        );
         let again = Action::RegisterAnalyst { grant: GRANT, workspace: WS, analyst: ANALYST };
-        assert_eq!(sliced.decide(PARTNER_ADMIN, &again), f.decide(PARTNER_ADMIN, &again));
+        assert_eq!(sliced.decide(PARTNER_ADMIN, &again, NOW), f.decide(PARTNER_ADMIN, &again, NOW));
         assert_eq!(f.company_slice(OUTSIDER, CLIENT).unwrap_err().code, Reason::NotCompanyMember);
     }
 
     #[test]
     fn outsiders_get_no_slice() {
         let f = facts();
-        assert_eq!(f.base_slice(OUTSIDER, WS).unwrap_err().code, Reason::NotAMember);
+        assert_eq!(f.base_slice(OUTSIDER, WS, NOW).unwrap_err().code, Reason::NotAMember);
         assert_eq!(
-            f.members_slice(OUTSIDER, WS, &ALL_PEOPLE, &[]).unwrap_err().code,
+            f.members_slice(OUTSIDER, WS, &ALL_PEOPLE, &[], NOW).unwrap_err().code,
             Reason::NotAMember
         );
         assert_eq!(
-            f.resources_slice(OUTSIDER, WS, &ALL_RESOURCES).unwrap_err().code,
+            f.resources_slice(OUTSIDER, WS, &ALL_RESOURCES, NOW).unwrap_err().code,
             Reason::NotAMember
         );
     }

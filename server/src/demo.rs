@@ -234,12 +234,13 @@ pub async fn seed_if_empty(
         .execute(&mut *tx)
         .await?;
     let grant: i64 = col(
-        &sqlx::query("INSERT INTO grants (client_company_id, partner_company_id, role, sections, key_hash, redeemed, revoked, created_at) VALUES ($1, $2, 'developer', $3, $4, 1, 0, $5) RETURNING id")
+        &sqlx::query("INSERT INTO grants (client_company_id, partner_company_id, role, sections, key_hash, redeemed, revoked, created_at, expires_at) VALUES ($1, $2, 'developer', $3, $4, 1, 0, $5, $6) RETURNING id")
             .bind(beta)
             .bind(techhelp)
             .bind(serde_json::to_string(&["integrations", "users"]).unwrap_or_default())
             .bind(crate::auth::token_hash(&crate::auth::random_token()))
             .bind(now)
+            .bind(now + policy::GRANT_DEFAULT_SECONDS)
             .fetch_one(&mut *tx)
             .await?,
         "id",

@@ -32,6 +32,12 @@ pub enum AppError {
 }
 
 impl AppError {
+    /// The policy's own refusal for `code`, with its usual sentence (e.g.
+    /// `unknown_grant` for a grant a route cannot find).
+    pub fn policy(code: Reason) -> AppError {
+        AppError::Denied(Denial { code, message: code.default_message().into() })
+    }
+
     /// A value that parses but breaks a rule: 422 naming the field.
     pub fn invalid(field: &str, message: impl Into<String>) -> AppError {
         AppError::BadRequest {
@@ -63,6 +69,7 @@ pub fn field_for(reason: Reason) -> Option<&'static str> {
         NoSections => "sections",
         FlowNeedsIntegration => "integration",
         NotAFlow => "res",
+        ExpiryNotInFuture | ExpiryTooFar => "expires_at",
         _ => return None,
     })
 }
@@ -84,7 +91,7 @@ pub fn status_for(reason: Reason) -> StatusCode {
         | InvitationRoleDiffers
         | AlreadyInCompany
         | LastCompanyAdmin => StatusCode::CONFLICT,
-        InvitationExpired | GrantRevoked => StatusCode::GONE,
+        InvitationExpired | GrantRevoked | GrantExpired => StatusCode::GONE,
         InvalidEmail
         | InvalidGroupName
         | InvalidGroupDescription
@@ -92,9 +99,12 @@ pub fn status_for(reason: Reason) -> StatusCode {
         | NoWorkspaces
         | NoSections
         | FlowNeedsIntegration
-        | NotAFlow => StatusCode::UNPROCESSABLE_ENTITY,
+        | NotAFlow
+        | ExpiryNotInFuture
+        | ExpiryTooFar => StatusCode::UNPROCESSABLE_ENTITY,
         NotAMember
         | PartnerAccessRevoked
+        | PartnerAccessExpired
         | PartnerAnalystRestricted
         | SectionNotGranted
         | OwnerOrAdminOnly

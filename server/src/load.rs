@@ -131,6 +131,7 @@ pub(crate) fn grant_row(r: &AnyRow) -> Result<Grant, AppError> {
         sections: parse_list::<Section>(&col::<String>(r, "sections")?)?,
         redeemed: flag(r, "redeemed")?,
         revoked: flag(r, "revoked")?,
+        expires_at: col(r, "expires_at")?,
     })
 }
 
@@ -153,7 +154,7 @@ pub(crate) const INVITATION_COLUMNS: &str = "id, email, role, expires_at";
 pub(crate) const ACCOUNT_COLUMNS: &str = "id, email, support, CAST(CASE WHEN verified_at IS NULL THEN 0 ELSE 1 END AS BIGINT) AS verified";
 pub(crate) const COMPANY_COLUMNS: &str = "id, partner_enabled, client_enabled";
 pub(crate) const GRANT_COLUMNS: &str =
-    "id, client_company_id, partner_company_id, role, sections, redeemed, revoked";
+    "id, client_company_id, partner_company_id, role, sections, redeemed, revoked, expires_at";
 pub(crate) const WORKSPACE_COLUMNS: &str =
     "id, company_id, data_studio, toggles_admin, toggles_developer, toggles_version";
 

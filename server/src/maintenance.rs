@@ -1,5 +1,6 @@
-//! Background upkeep of a running server: retrying unsent mail and pruning
-//! the change log beyond its retention.
+//! Background upkeep of a running server: retrying unsent mail, recording
+//! grant expiries in the audit log, pruning the change log beyond its
+//! retention.
 
 use std::time::Duration;
 
@@ -18,7 +19,8 @@ pub async fn prune_change_log(st: &AppState) -> Result<u64, crate::error::AppErr
     Ok(done.rows_affected())
 }
 
-/// Runs forever: every 30 s the outbox sweep, every hour the pruning.
+/// Runs forever: every 30 s the outbox sweep and the expiries, every hour
+/// the pruning.
 pub async fn run(st: AppState) {
     let mut tick = tokio::time::interval(Duration::from_secs(30));
     let mut n: u64 = 0;
@@ -26,6 +28,9 @@ pub async fn run(st: AppState) {
         tick.tick().await;
         if let Err(e) = crate::mail::sweep(&st).await {
             tracing::warn!(error = %e, "outbox sweep failed");
+        }
+        if let Err(e) = crate::routes::partners::record_expiries(&st).await {
+            tracing::warn!(error = %e, "recording grant expiries failed");
         }
         if n.is_multiple_of(120)
             && let Err(e) = prune_change_log(&st).await

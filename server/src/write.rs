@@ -75,6 +75,8 @@ pub enum AuditKind {
     GrantCreate,
     GrantRedeem,
     GrantRevoke,
+    GrantRenew,
+    GrantExpire,
     AnalystAdd,
     AnalystRemove,
     AnalystRevoked,
@@ -118,6 +120,8 @@ impl AuditKind {
             GrantCreate => "grant.create",
             GrantRedeem => "grant.redeem",
             GrantRevoke => "grant.revoke",
+            GrantRenew => "grant.renew",
+            GrantExpire => "grant.expire",
             AnalystAdd => "analyst.add",
             AnalystRemove => "analyst.remove",
             AnalystRevoked => "analyst.revoked",
@@ -296,7 +300,7 @@ impl Write {
 
     /// Asks the policy; a refusal becomes the matching HTTP error.
     pub fn decide(&self, action: &Action) -> Result<(), AppError> {
-        match crate::routes::deny(self.facts(), self.actor, action) {
+        match crate::routes::deny(self.facts(), self.actor, action, self.now) {
             None => Ok(()),
             Some(e) => Err(e),
         }

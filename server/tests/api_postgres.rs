@@ -27,4 +27,5 @@ scenarios!(ignored TestApp::postgres();
     sign_in_limits_per_client,
     company_membership_and_verification,
     look_alike_addresses_are_refused,
+    grants_expire_and_are_renewed,
 );

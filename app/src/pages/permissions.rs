@@ -38,7 +38,7 @@ pub fn PermissionsTab() -> impl IntoView {
                 <div class="role-cards">
                     {[Role::Admin, Role::Developer].into_iter().map(|role| {
                         let count = loaded.view().and_then(|v| v.count_with_role(role)).unwrap_or(0);
-                        let editable = loaded.facts.toggle_editing(loaded.me, loaded.ws(), role).is_allowed();
+                        let editable = loaded.facts.toggle_editing(loaded.me, loaded.ws(), role, crate::clock::now()).is_allowed();
                         view! {
                             <article class="card role-card" aria-label=format!("{} permission", role.label())>
                                 <h3>{role.label()}</h3>
@@ -109,13 +109,13 @@ fn ToggleForm(
     let saved = loaded.view().map(|v| v.toggles_of(role)).unwrap_or_default();
     let version = loaded.view().map(|v| v.data().toggles.version).unwrap_or(0);
     let draft = RwSignal::new(saved);
-    let controls = loaded.facts.toggle_controls(loaded.me, ws, role);
+    let controls = loaded.facts.toggle_controls(loaded.me, ws, role, crate::clock::now());
     let l = loaded.clone();
     let save_decision = Signal::derive(move || {
         let toggles: Vec<_> = draft.get().iter().collect();
         l.decide(&Action::SaveToggles { workspace: ws, role, toggles, base_version: version })
     });
-    let may_edit = loaded.facts.toggle_editing(loaded.me, ws, role);
+    let may_edit = loaded.facts.toggle_editing(loaded.me, ws, role, crate::clock::now());
     let changed = move || draft.get() != saved;
     let close = on_close.clone();
     let save = move || {

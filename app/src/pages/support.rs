@@ -72,7 +72,7 @@ fn Support(me: Me) -> impl IntoView {
                             <thead><tr><th scope="col">"Company"</th><th scope="col">"Partner"</th><th scope="col">"Client"</th></tr></thead>
                             <tbody>
                                 {list.into_iter().map(|c| {
-                                    let d = facts.decide(actor, &Action::SetCompanyCapabilities { company: c.id });
+                                    let d = facts.decide(actor, &Action::SetCompanyCapabilities { company: c.id }, crate::clock::now());
                                     let why = d.message().map(str::to_owned);
                                     let allowed = d.is_allowed();
                                     let save = move |partner: bool, client: bool| {

@@ -98,7 +98,7 @@ fn UserTable(
             loaded.decide(&Action::DeleteInvitation { workspace: ws, invitation: inv }).is_allowed()
         }
         None => {
-            let c = loaded.facts.member_controls(loaded.me, ws, r.id);
+            let c = loaded.facts.member_controls(loaded.me, ws, r.id, crate::clock::now());
             c.change_role.is_allowed() || c.remove.is_allowed()
         }
     };
@@ -177,7 +177,7 @@ fn MemberActions(
 ) -> impl IntoView {
     let ctx = use_ws();
     let ws = loaded.ws();
-    let controls = loaded.facts.member_controls(loaded.me, ws, account);
+    let controls = loaded.facts.member_controls(loaded.me, ws, account, crate::clock::now());
     let current = loaded.view().and_then(|v| v.member(account).map(|m| m.role));
     let confirming = RwSignal::new(false);
     let ws_name = loaded.info().name.clone();

@@ -266,17 +266,45 @@ pub struct Grant {
     /// The client deleted the access key.
     #[serde(default)]
     pub revoked: bool,
+    /// When the access ends unless the client renews it (SPEC 7).
+    pub expires_at: Timestamp,
 }
 
+/// A grant's length when the client names none: one year.
+pub const GRANT_DEFAULT_SECONDS: Timestamp = 365 * DAY;
+/// The longest a grant may run from the moment it is given or renewed: two
+/// years (two calendar years are at most 731 days).
+pub const GRANT_MAX_SECONDS: Timestamp = 731 * DAY;
+/// Both companies are warned this long before a grant expires.
+pub const GRANT_WARNING_SECONDS: Timestamp = 30 * DAY;
+const DAY: Timestamp = 24 * 60 * 60;
+
 impl Grant {
-    /// Not revoked.
+    /// Not revoked: it holds the client's one partner slot (an expired
+    /// grant still does, until renewed or deleted).
     pub fn is_live(&self) -> bool {
         !self.revoked
     }
 
-    /// Whether analysts of this grant may act in `workspace` at all.
-    pub fn opens(&self, workspace: Id) -> bool {
-        self.is_live() && self.redeemed && self.workspaces.contains(&workspace)
+    /// Whether the grant has run out at `now`.
+    pub fn is_expired(&self, now: Timestamp) -> bool {
+        now >= self.expires_at
+    }
+
+    /// Whether both companies should be warned at `now`: live, not yet
+    /// expired, and expiring within [`GRANT_WARNING_SECONDS`].
+    pub fn expires_soon(&self, now: Timestamp) -> bool {
+        self.is_live()
+            && !self.is_expired(now)
+            && self.expires_at.saturating_sub(now) <= GRANT_WARNING_SECONDS
+    }
+
+    /// Whether analysts of this grant may act in `workspace` at `now`.
+    pub fn opens(&self, workspace: Id, now: Timestamp) -> bool {
+        self.is_live()
+            && self.redeemed
+            && !self.is_expired(now)
+            && self.workspaces.contains(&workspace)
     }
 }
 

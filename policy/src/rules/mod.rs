@@ -11,7 +11,7 @@ pub(crate) mod resources;
 
 use crate::action::Action;
 use crate::decision::{Decision, Denial, Reason};
-use crate::facts::{Facts, Grant, Id, WorkspaceView};
+use crate::facts::{Facts, Grant, Id, Timestamp, WorkspaceView};
 use crate::kind::Section;
 use crate::role::Role;
 use crate::toggle::{Toggle, ToggleSet};
@@ -83,10 +83,12 @@ impl Actor<'_> {
 }
 
 impl Facts {
-    /// Decides whether `actor` (an account id) may perform `action`.
+    /// Decides whether `actor` (an account id) may perform `action` at
+    /// time `now` (seconds since the epoch; the policy has no clock: a
+    /// grant's or an invitation's expiry is judged against `now`).
     /// Total: every input gets an answer, and unknown things are refused.
-    pub fn decide(&self, actor: Id, action: &Action) -> Decision {
-        self.check(actor, action, false).into()
+    pub fn decide(&self, actor: Id, action: &Action, now: Timestamp) -> Decision {
+        self.check(actor, action, now, false).into()
     }
 
     /// [`Facts::decide`], but about a resource `actor` may not view it
@@ -94,16 +96,16 @@ impl Facts {
     /// Data Studio off, ...) where `decide` answers `unknown_resource` as if
     /// it did not exist. For explanations to those allowed to know why
     /// someone else may not see a resource (the owner and administrators).
-    pub fn explain(&self, actor: Id, action: &Action) -> Decision {
-        self.check(actor, action, true).into()
+    pub fn explain(&self, actor: Id, action: &Action, now: Timestamp) -> Decision {
+        self.check(actor, action, now, true).into()
     }
 
     /// [`Facts::decide`] for many actions at once, in order.
-    pub fn decide_all(&self, actor: Id, actions: &[Action]) -> Vec<Decision> {
-        actions.iter().map(|a| self.decide(actor, a)).collect()
+    pub fn decide_all(&self, actor: Id, actions: &[Action], now: Timestamp) -> Vec<Decision> {
+        actions.iter().map(|a| self.decide(actor, a, now)).collect()
     }
 
-    fn check(&self, actor: Id, action: &Action, explain: bool) -> Check {
+    fn check(&self, actor: Id, action: &Action, now: Timestamp, explain: bool) -> Check {
         use Action::*;
         match action {
             CreateWorkspace { company } | ViewCompanyAudit { company } => {
@@ -120,19 +122,23 @@ impl Facts {
             }
             ViewCompany { company } => partners::view_company(self, actor, *company),
             SetCompanyCapabilities { company } => partners::set_capabilities(self, actor, *company),
-            CreateGrant { client, partner, workspaces, role, sections } => {
-                partners::create_grant(self, actor, *client, *partner, workspaces, *role, sections)
+            CreateGrant { client, partner, workspaces, role, sections, expires_at } => {
+                let scope = partners::Scope { workspaces, role: *role, sections };
+                partners::create_grant(self, actor, *client, *partner, scope, *expires_at, now)
             }
-            RedeemGrant { grant } => partners::redeem(self, actor, *grant),
+            RenewGrant { grant, expires_at } => {
+                partners::renew(self, actor, *grant, *expires_at, now)
+            }
+            RedeemGrant { grant } => partners::redeem(self, actor, *grant, now),
             RegisterAnalyst { grant, workspace, analyst } => {
-                partners::register_analyst(self, actor, *grant, *workspace, *analyst)
+                partners::register_analyst(self, actor, *grant, *workspace, *analyst, now)
             }
             RemoveAnalyst { grant, workspace, analyst } => {
                 partners::remove_analyst(self, actor, *grant, *workspace, *analyst)
             }
             RevokeGrant { grant } => partners::revoke(self, actor, *grant),
-            AcceptInvitation { workspace, invitation, now } => {
-                people::accept_invitation(&self.ws(*workspace)?, actor, *invitation, *now)
+            AcceptInvitation { workspace, invitation } => {
+                people::accept_invitation(&self.ws(*workspace)?, actor, *invitation, now)
             }
             RequestAccess { workspace } => people::request_access(&self.ws(*workspace)?, actor),
             _ => {
@@ -140,7 +146,7 @@ impl Facts {
                     return Err(refuse(Reason::UnknownWorkspace));
                 };
                 let ws = self.ws(id)?;
-                let who = Actor { explain, ..ws.actor(actor)? };
+                let who = Actor { explain, ..ws.actor(actor, now)? };
                 member_action(&ws, &who, action)
             }
         }
@@ -222,6 +228,7 @@ fn member_action(ws: &WorkspaceView<'_>, a: &Actor<'_>, action: &Action) -> Chec
         | ViewCompanyAudit { .. }
         | SetCompanyCapabilities { .. }
         | CreateGrant { .. }
+        | RenewGrant { .. }
         | RedeemGrant { .. }
         | RegisterAnalyst { .. }
         | RemoveAnalyst { .. }
@@ -232,7 +239,7 @@ fn member_action(ws: &WorkspaceView<'_>, a: &Actor<'_>, action: &Action) -> Chec
 impl<'a> WorkspaceView<'a> {
     /// The actor's standing here: an Active member, or a partner analyst
     /// whose grant is live, redeemed and covers this workspace.
-    pub(crate) fn actor(&self, account: Id) -> Result<Actor<'a>, Denial> {
+    pub(crate) fn actor(&self, account: Id, now: Timestamp) -> Result<Actor<'a>, Denial> {
         let member = self.member(account).ok_or_else(|| refuse(Reason::NotAMember))?;
         let (role, grant) = match member.partner {
             None => (member.role, None),
@@ -240,8 +247,9 @@ impl<'a> WorkspaceView<'a> {
                 let grant = self
                     .facts()
                     .live_grant(self.data().company, partner)
-                    .filter(|g| g.opens(self.id()))
+                    .filter(|g| g.redeemed && g.workspaces.contains(&self.id()))
                     .ok_or_else(|| refuse(Reason::PartnerAccessRevoked))?;
+                ensure(grant.opens(self.id(), now), Reason::PartnerAccessExpired)?;
                 // Access also rests on still being in the partner company.
                 let still_in = self.facts().company(partner).is_some_and(|c| c.is_member(account));
                 ensure(still_in, Reason::LeftPartnerCompany)?;

@@ -2,7 +2,7 @@
 
 use super::{Check, ensure, refuse};
 use crate::decision::{Denial, Reason};
-use crate::facts::{CompanyView, Facts, Grant, Id};
+use crate::facts::{CompanyView, Facts, GRANT_MAX_SECONDS, Grant, Id, Timestamp};
 use crate::kind::Section;
 use crate::role::Role;
 
@@ -60,7 +60,7 @@ pub(super) fn set_company_admin(
 }
 
 /// Company members and platform support see a company.
-pub(super) fn view_company(facts: &Facts, actor: Id, id: Id) -> Check {
+pub(crate) fn view_company(facts: &Facts, actor: Id, id: Id) -> Check {
     let c = company(facts, id)?;
     let support = facts.account(actor).is_some_and(|a| a.support);
     ensure(support || c.is_member(actor), Reason::NotCompanyMember)
@@ -74,15 +74,29 @@ pub(super) fn set_capabilities(facts: &Facts, actor: Id, id: Id) -> Check {
     company(facts, id).map(|_| ())
 }
 
+/// What a grant opens: which workspaces, as which role, which sections.
+pub(super) struct Scope<'a> {
+    pub(super) workspaces: &'a [Id],
+    pub(super) role: Role,
+    pub(super) sections: &'a [Section],
+}
+
+/// An expiry chosen at `now`: later than `now`, at most two years on.
+fn expiry(expires_at: Timestamp, now: Timestamp) -> Check {
+    ensure(expires_at > now, Reason::ExpiryNotInFuture)?;
+    ensure(expires_at.saturating_sub(now) <= GRANT_MAX_SECONDS, Reason::ExpiryTooFar)
+}
+
 pub(super) fn create_grant(
     facts: &Facts,
     actor: Id,
     client: Id,
     partner: Id,
-    workspaces: &[Id],
-    role: Role,
-    sections: &[Section],
+    scope: Scope<'_>,
+    expires_at: Timestamp,
+    now: Timestamp,
 ) -> Check {
+    let Scope { workspaces, role, sections } = scope;
     let c = company(facts, client)?;
     ensure(c.is_admin(actor), Reason::NotCompanyAdmin)?;
     ensure(c.data().client_enabled, Reason::NotAClient)?;
@@ -95,14 +109,31 @@ pub(super) fn create_grant(
         workspaces.iter().all(|&w| facts.workspace(w).is_some_and(|w| w.data().company == client));
     ensure(own, Reason::WorkspaceNotInClient)?;
     ensure(role.assignable(), Reason::RoleNotAssignable)?;
-    ensure(!sections.is_empty(), Reason::NoSections)
+    ensure(!sections.is_empty(), Reason::NoSections)?;
+    expiry(expires_at, now)
 }
 
-pub(super) fn redeem(facts: &Facts, actor: Id, id: Id) -> Check {
+/// The client's admins renew or shorten a grant that is not deleted, even
+/// an expired one (its analysts still registered get their access back).
+pub(super) fn renew(
+    facts: &Facts,
+    actor: Id,
+    id: Id,
+    expires_at: Timestamp,
+    now: Timestamp,
+) -> Check {
+    let g = grant(facts, id)?;
+    ensure(company(facts, g.client)?.is_admin(actor), Reason::NotCompanyAdmin)?;
+    ensure(g.is_live(), Reason::GrantRevoked)?;
+    expiry(expires_at, now)
+}
+
+pub(super) fn redeem(facts: &Facts, actor: Id, id: Id, now: Timestamp) -> Check {
     let g = grant(facts, id)?;
     ensure(g.is_live(), Reason::GrantRevoked)?;
     ensure(company(facts, g.partner)?.is_admin(actor), Reason::NotCompanyAdmin)?;
-    ensure(!g.redeemed, Reason::AlreadyRedeemed)
+    ensure(!g.redeemed, Reason::AlreadyRedeemed)?;
+    ensure(!g.is_expired(now), Reason::GrantExpired)
 }
 
 pub(super) fn register_analyst(
@@ -111,12 +142,14 @@ pub(super) fn register_analyst(
     id: Id,
     workspace: Id,
     analyst: Id,
+    now: Timestamp,
 ) -> Check {
     let g = grant(facts, id)?;
     ensure(g.is_live(), Reason::GrantRevoked)?;
     let partner = company(facts, g.partner)?;
     ensure(partner.is_admin(actor), Reason::NotCompanyAdmin)?;
     ensure(g.redeemed, Reason::GrantNotRedeemed)?;
+    ensure(!g.is_expired(now), Reason::GrantExpired)?;
     ensure(g.workspaces.contains(&workspace), Reason::WorkspaceNotGranted)?;
     let ws = facts.ws(workspace)?;
     ensure(partner.is_member(analyst), Reason::AnalystNotInPartner)?;

@@ -49,6 +49,10 @@ pub const ORPHAN_JOB: Id = 703; // no group
 pub const ORPHAN_FLOW: Id = 604; // of OPEN_INTEGRATION, component ORPHAN_JOB
 
 pub const EXPIRES: Timestamp = 1_000;
+/// The time the table tests decide at: before the invitations expire.
+pub const NOW: Timestamp = 500;
+/// When the fixture's grant expires.
+pub const GRANT_EXPIRES: Timestamp = 2_000;
 
 fn account(id: Id, email: &str) -> Account {
     Account { id, email: email.into(), support: false, verified: true }
@@ -219,6 +223,7 @@ pub fn snapshot() -> Snapshot {
             sections: vec![Section::Integrations, Section::Users],
             redeemed: true,
             revoked: false,
+            expires_at: GRANT_EXPIRES,
         }],
     }
 }

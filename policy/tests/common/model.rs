@@ -237,7 +237,7 @@ pub fn apply(s: &mut Snapshot, actor: Id, action: &Action) {
                 r.groups = groups;
             }
         }
-        Action::CreateGrant { client, partner, workspaces, role, sections } => {
+        Action::CreateGrant { client, partner, workspaces, role, sections, expires_at } => {
             s.grants.push(Grant {
                 id,
                 client,
@@ -247,7 +247,13 @@ pub fn apply(s: &mut Snapshot, actor: Id, action: &Action) {
                 sections,
                 redeemed: false,
                 revoked: false,
+                expires_at,
             });
+        }
+        Action::RenewGrant { grant, expires_at } => {
+            if let Some(g) = s.grants.iter_mut().find(|g| g.id == grant) {
+                g.expires_at = expires_at;
+            }
         }
         Action::RedeemGrant { grant } => {
             if let Some(g) = s.grants.iter_mut().find(|g| g.id == grant) {

@@ -84,6 +84,7 @@ prop_compose! {
         grant_in_scope in any::<bool>(),
         redeemed in any::<bool>(),
         revoked in any::<bool>(),
+        grant_expires_at in 500i64..1500,
         client_enabled in any::<bool>(),
         partner_enabled in any::<bool>(),
         second_client_admin in any::<bool>(),
@@ -180,9 +181,30 @@ prop_compose! {
                 sections,
                 redeemed,
                 revoked,
+                expires_at: grant_expires_at,
             }],
         }
     }
+}
+
+/// The time the world tests decide at by default: the generated invitations
+/// and grant expire between 500 and 1500, so about half have expired.
+pub const NOW: Timestamp = 1_000;
+
+/// A time to decide at, on both sides of the generated expiries.
+pub fn now_strategy() -> impl Strategy<Value = Timestamp> {
+    0i64..2_000
+}
+
+/// A new expiry as a client might choose it: past, now, within two years
+/// (of any `now_strategy` time), or beyond.
+fn expiry_strategy() -> impl Strategy<Value = Timestamp> {
+    prop_oneof![
+        0i64..2_000,
+        Just(NOW + GRANT_MAX_SECONDS),
+        Just(NOW + GRANT_MAX_SECONDS + 1),
+        Just(NOW + GRANT_DEFAULT_SECONDS),
+    ]
 }
 
 fn account_id() -> impl Strategy<Value = Id> {
@@ -232,7 +254,7 @@ pub fn action_strategy() -> impl Strategy<Value = Action> {
         1 => (ws(), email_strategy(), role_strategy()).prop_map(|(workspace, email, role)| Action::Invite { workspace, email, role }),
         1 => (ws(), 299i64..=303).prop_map(|(workspace, invitation)| Action::ResendInvitation { workspace, invitation }),
         1 => (ws(), 299i64..=303).prop_map(|(workspace, invitation)| Action::DeleteInvitation { workspace, invitation }),
-        1 => (ws(), 299i64..=303, 0i64..2000).prop_map(|(workspace, invitation, now)| Action::AcceptInvitation { workspace, invitation, now }),
+        1 => (ws(), 299i64..=303).prop_map(|(workspace, invitation)| Action::AcceptInvitation { workspace, invitation }),
         1 => ws().prop_map(|workspace| Action::RequestAccess { workspace }),
         1 => ws().prop_map(|workspace| Action::ManageJoinLink { workspace }),
         1 => (ws(), 399i64..=403).prop_map(|(workspace, request)| Action::AuthorizeRequest { workspace, request }),
@@ -268,8 +290,10 @@ pub fn action_strategy() -> impl Strategy<Value = Action> {
             vec(workspace_id(), 0..2),
             role_strategy(),
             subsequence(Section::ALL.to_vec(), 0..=3),
+            expiry_strategy(),
         )
-            .prop_map(|(client, partner, workspaces, role, sections)| Action::CreateGrant { client, partner, workspaces, role, sections }),
+            .prop_map(|(client, partner, workspaces, role, sections, expires_at)| Action::CreateGrant { client, partner, workspaces, role, sections, expires_at }),
+        1 => (0i64..=2, expiry_strategy()).prop_map(|(grant, expires_at)| Action::RenewGrant { grant, expires_at }),
         1 => (0i64..=2).prop_map(|grant| Action::RedeemGrant { grant }),
         1 => (0i64..=2, ws(), account_id()).prop_map(|(grant, workspace, analyst)| Action::RegisterAnalyst { grant, workspace, analyst }),
         1 => (0i64..=2, ws(), account_id()).prop_map(|(grant, workspace, analyst)| Action::RemoveAnalyst { grant, workspace, analyst }),

@@ -54,7 +54,7 @@ async fn names(
 }
 
 /// The company page's display data: a fixed number of queries.
-async fn detail(tx: &mut Tx, id: Id, snap: Snapshot) -> Result<CompanyDetail, AppError> {
+async fn detail(tx: &mut Tx, id: Id, snap: Snapshot, now: i64) -> Result<CompanyDetail, AppError> {
     let c =
         sqlx::query("SELECT name, partner_enabled, client_enabled FROM companies WHERE id = $1")
             .bind(id)
@@ -122,6 +122,7 @@ async fn detail(tx: &mut Tx, id: Id, snap: Snapshot) -> Result<CompanyDetail, Ap
             sections: g.sections.clone(),
             redeemed: g.redeemed,
             revoked: g.revoked,
+            expires_at: g.expires_at,
             analysts: analysts.get(&(g.client, g.partner)).cloned().unwrap_or_default(),
         })
         .collect();
@@ -134,6 +135,7 @@ async fn detail(tx: &mut Tx, id: Id, snap: Snapshot) -> Result<CompanyDetail, Ap
         workspaces,
         grants,
         snapshot: snap,
+        now,
     })
 }
 
@@ -196,11 +198,11 @@ pub async fn company(
     user: CurrentUser,
     Path(company): Path<Id>,
 ) -> ApiResult<Json<CompanyDetail>> {
-    let (mut tx, facts) =
+    let super::CompanyRead { mut tx, facts, now } =
         read_companies(&st, &user, &[company], &Action::ViewCompany { company }).await?;
     let facts = company_page_facts(&mut tx, company, facts).await?;
     let snap = facts.company_slice(user.id, company).map_err(AppError::Denied)?;
-    Ok(Json(detail(&mut tx, company, snap).await?))
+    Ok(Json(detail(&mut tx, company, snap, now).await?))
 }
 
 /// The partner directory: every company support has enabled as a Partner,
@@ -246,6 +248,7 @@ pub async fn list_companies(
     .await?;
     let ids: Vec<Id> = rows.iter().map(|r| col(r, "id")).collect::<Result<_, _>>()?;
     let facts = Facts::new(load::company_facts(&mut tx, user.id, &ids).await?);
+    let now = st.now();
     let companies = rows
         .iter()
         .map(|r| {
@@ -262,7 +265,7 @@ pub async fn list_companies(
         .flatten();
     let companies = companies
         .into_iter()
-        .filter(|c| facts.decide(user.id, &Action::ViewCompany { company: c.id }).is_allowed())
+        .filter(|c| facts.decide(user.id, &Action::ViewCompany { company: c.id }, now).is_allowed())
         .collect();
     Ok(Json(CompanyPage { companies, next }))
 }
@@ -407,7 +410,7 @@ pub async fn audit_log(
     Path(company): Path<Id>,
     Query(f): Query<AuditFilter>,
 ) -> ApiResult<Json<AuditPage>> {
-    let (mut tx, _) =
+    let super::CompanyRead { mut tx, .. } =
         read_companies(&st, &user, &[company], &Action::ViewCompanyAudit { company }).await?;
     super::workspaces::audit_page(
         &mut tx,

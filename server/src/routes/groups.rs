@@ -180,7 +180,7 @@ pub async fn members(
         .transpose()?;
     let ids: Vec<Id> = rows.iter().map(|x| col(x, "id")).collect::<Result<_, _>>()?;
     let slice =
-        r.facts().group_members_slice(user.id, ws, group, &ids).map_err(AppError::Denied)?;
+        r.facts().group_members_slice(user.id, ws, group, &ids, r.now).map_err(AppError::Denied)?;
     let members = rows
         .iter()
         .map(|x| Ok(Person { id: col(x, "id")?, name: col(x, "name")?, email: col(x, "email")? }))
@@ -188,7 +188,7 @@ pub async fn members(
         .into_iter()
         .filter(|p| slice.accounts.iter().any(|a| a.id == p.id))
         .collect();
-    Ok(Json(GroupMemberPage { members, next, slice }))
+    Ok(Json(GroupMemberPage { members, next, slice, now: r.now }))
 }
 
 /// What deleting a group would do (to those who may delete it).
@@ -201,7 +201,7 @@ pub async fn impact(
     let r = read(&st, &user, ws, &Action::ViewGroups { workspace: ws }).await?;
     let name = r.facts().workspace(ws).and_then(|v| v.group(group)).map(|g| g.name.clone());
     let may = Action::DeleteGroup { workspace: ws, group, confirm_name: name.unwrap_or_default() };
-    if let Some(e) = super::deny(r.facts(), user.id, &may) {
+    if let Some(e) = super::deny(r.facts(), user.id, &may, r.now) {
         return Err(e);
     }
     let n = r.facts().workspace(ws).and_then(|v| v.resources_orphaned_by_deleting(group));

@@ -278,7 +278,7 @@ pub async fn accept(
     };
     let account = w.actor;
     w.with_account(account).await?;
-    w.decide(&Action::AcceptInvitation { workspace: ws, invitation: inv, now: w.now })?;
+    w.decide(&Action::AcceptInvitation { workspace: ws, invitation: inv })?;
     // The invitation reached this address: it is verified.
     super::verification::mark_verified(&mut w.tx, account, w.now).await?;
     insert_member(&mut w.tx, ws, account, role, None, w.now).await?;

@@ -126,15 +126,15 @@ pub async fn list(
     // The policy decides what of these rows the viewer is sent.
     let accounts: Vec<Id> = rows.iter().filter(|x| x.invitation.is_none()).map(|x| x.id).collect();
     let invitations: Vec<Id> = rows.iter().filter_map(|x| x.invitation).collect();
-    let slice =
-        r.facts().members_slice(user.id, ws, &accounts, &invitations).map_err(AppError::Denied)?;
+    let slice = r.facts().members_slice(user.id, ws, &accounts, &invitations, r.now);
+    let slice = slice.map_err(AppError::Denied)?;
     let sent = slice.workspaces.first();
     rows.retain(|x| match x.invitation {
         Some(i) => sent.is_some_and(|w| w.invitations.iter().any(|s| s.id == i)),
         None => sent.is_some_and(|w| w.members.iter().any(|m| m.account == x.id)),
     });
     let next = next.map(|c| page::cursor(&c));
-    Ok(Json(MemberPage { rows, next, slice }))
+    Ok(Json(MemberPage { rows, next, slice, now: r.now }))
 }
 
 /// Change an Active member's permission.

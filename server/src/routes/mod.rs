@@ -48,6 +48,8 @@ pub fn api() -> Router<AppState> {
 pub struct Read {
     pub tx: Tx,
     pub facts: FactsGuard,
+    /// The time every decision of the request is made at.
+    pub now: i64,
 }
 
 impl Read {
@@ -64,6 +66,7 @@ pub async fn read(
     ws: Id,
     action: &Action,
 ) -> Result<Read, AppError> {
+    let now = st.now();
     let mut tx = st.db.begin_read().await?;
     let row = sqlx::query("SELECT version FROM workspaces WHERE id = $1")
         .bind(ws)
@@ -71,14 +74,22 @@ pub async fn read(
         .await?;
     let Some(row) = row else {
         // Not there: the policy's own answer about an unknown workspace.
-        return Err(deny(&Facts::default(), user.id, action)
+        return Err(deny(&Facts::default(), user.id, action, now)
             .unwrap_or(AppError::NotFound("That workspace does not exist.")));
     };
     let facts = st.cache.at(&mut tx, ws, col(&row, "version")?).await?;
-    if let Some(e) = deny(&facts.facts, user.id, action) {
+    if let Some(e) = deny(&facts.facts, user.id, action, now) {
         return Err(e);
     }
-    Ok(Read { tx, facts })
+    Ok(Read { tx, facts, now })
+}
+
+/// A read of company-level facts, like [`Read`].
+#[derive(Debug)]
+pub struct CompanyRead {
+    pub tx: Tx,
+    pub facts: Facts,
+    pub now: i64,
 }
 
 /// Opens a read of company-level facts (`companies`, their grants and
@@ -88,18 +99,19 @@ pub async fn read_companies(
     user: &CurrentUser,
     companies: &[Id],
     action: &Action,
-) -> Result<(Tx, Facts), AppError> {
+) -> Result<CompanyRead, AppError> {
+    let now = st.now();
     let mut tx = st.db.begin_read().await?;
     let facts = Facts::new(load::company_facts(&mut tx, user.id, companies).await?);
-    match deny(&facts, user.id, action) {
+    match deny(&facts, user.id, action, now) {
         Some(e) => Err(e),
-        None => Ok((tx, facts)),
+        None => Ok(CompanyRead { tx, facts, now }),
     }
 }
 
-/// The policy's refusal as an HTTP error, if it refuses.
-pub fn deny(facts: &Facts, actor: Id, action: &Action) -> Option<AppError> {
-    match facts.decide(actor, action) {
+/// The policy's refusal at `now` as an HTTP error, if it refuses.
+pub fn deny(facts: &Facts, actor: Id, action: &Action, now: i64) -> Option<AppError> {
+    match facts.decide(actor, action, now) {
         policy::Decision::Allowed => None,
         policy::Decision::Denied(d) => Some(AppError::Denied(d)),
     }

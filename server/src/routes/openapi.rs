@@ -66,6 +66,7 @@ use crate::state::AppState;
         super::partners::add_analyst,
         super::partners::remove_analyst,
         super::partners::revoke,
+        super::partners::renew,
     )
 )]
 pub struct ApiDoc;

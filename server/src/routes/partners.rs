@@ -1,5 +1,6 @@
-//! Partner grants: create (access key shown once, stored hashed), redeem,
-//! register and remove analysts, revoke.
+//! Partner grants: create (access key shown once, stored hashed, with an
+//! expiry), renew or shorten, redeem, register and remove analysts, revoke;
+//! and the once-only audit of an expiry, with the system as its actor.
 
 use axum::extract::State;
 use axum::routing::{delete, post};
@@ -19,13 +20,13 @@ use crate::input::Path;
 use crate::load::{self, enum_text};
 use crate::state::AppState;
 use crate::write::{Audit, AuditKind, Scope, Write};
-pub use policy::api::{GrantCreated, NewAnalyst, NewGrant, Redeem, Redeemed};
+pub use policy::api::{GrantCreated, NewAnalyst, NewGrant, Redeem, Redeemed, Renewal};
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/companies/{company}/grants", post(create_grant))
         .route("/api/grants/redeem", post(redeem))
-        .route("/api/grants/{grant}", delete(revoke))
+        .route("/api/grants/{grant}", delete(revoke).patch(renew))
         .route("/api/grants/{grant}/analysts", post(add_analyst))
         .route("/api/grants/{grant}/analysts/{ws}/{account}", delete(remove_analyst))
 }
@@ -38,22 +39,24 @@ pub async fn create_grant(
     Path(client): Path<Id>,
     Body(req): Body<NewGrant>,
 ) -> ApiResult<Json<GrantCreated>> {
-    let action = Action::CreateGrant {
+    let scope = Scope::Companies(vec![client, req.partner]);
+    let mut w = Write::lock(&st, user.id, scope).await?;
+    let expires_at = req.expires_at.unwrap_or(w.now + policy::GRANT_DEFAULT_SECONDS);
+    w.decide(&Action::CreateGrant {
         client,
         partner: req.partner,
         workspaces: req.workspaces.clone(),
         role: req.role,
         sections: req.sections.clone(),
-    };
-    let scope = Scope::Companies(vec![client, req.partner]);
-    let mut w = Write::begin(&st, &user, scope, &action).await?;
+        expires_at,
+    })?;
     let key = format!("ghk_{}", random_token());
     let mut sections = req.sections.clone();
     sections.sort_unstable();
     sections.dedup();
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO grants (client_company_id, partner_company_id, role, sections, key_hash, redeemed, revoked, created_at) \
-         VALUES ($1, $2, $3, $4, $5, 0, 0, $6) RETURNING id",
+        "INSERT INTO grants (client_company_id, partner_company_id, role, sections, key_hash, redeemed, revoked, created_at, expires_at) \
+         VALUES ($1, $2, $3, $4, $5, 0, 0, $6, $7) RETURNING id",
     )
     .bind(client)
     .bind(req.partner)
@@ -61,6 +64,7 @@ pub async fn create_grant(
     .bind(serde_json::to_string(&sections).unwrap_or_default())
     .bind(token_hash(&key))
     .bind(w.now)
+    .bind(expires_at)
     .fetch_one(&mut *w.tx)
     .await?;
     let mut workspaces = req.workspaces.clone();
@@ -81,7 +85,7 @@ pub async fn create_grant(
             AuditKind::GrantCreate,
             req.partner.to_string(),
             json!(null),
-            json!({"partner": req.partner, "workspaces": workspaces, "role": req.role, "sections": sections}),
+            json!({"partner": req.partner, "workspaces": workspaces, "role": req.role, "sections": sections, "expires_at": expires_at}),
         )
     });
     w.commit().await?;
@@ -135,7 +139,7 @@ pub async fn redeem(
 async fn existing_grant(st: &AppState, grant: Id) -> Result<policy::Grant, AppError> {
     load::grant_by_id(&mut st.db.begin_read().await?, grant)
         .await?
-        .ok_or(AppError::NotFound("That access key does not exist."))
+        .ok_or(AppError::policy(policy::Reason::UnknownGrant))
 }
 
 /// The partner registers one of its members as an analyst in a workspace.
@@ -223,4 +227,88 @@ pub async fn revoke(
     });
     w.commit().await?;
     Ok(Json(DONE))
+}
+
+/// The client renews or shortens a grant: a new expiry, at most two years
+/// on. An expired grant's analysts still registered get their access back.
+#[utoipa::path(patch, path = "/api/grants/{grant}", request_body = Renewal, responses((status = 200, body = Done), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 410, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn renew(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Path(grant): Path<Id>,
+    Body(req): Body<Renewal>,
+) -> ApiResult<Json<Done>> {
+    let g = existing_grant(&st, grant).await?;
+    let scope = Scope::Companies(vec![g.client, g.partner]);
+    let action = Action::RenewGrant { grant, expires_at: req.expires_at };
+    let mut w = Write::begin(&st, &user, scope, &action).await?;
+    // A later expiry is audited again.
+    sqlx::query("UPDATE grants SET expires_at = $1, expiry_recorded_at = NULL WHERE id = $2")
+        .bind(req.expires_at)
+        .bind(grant)
+        .execute(&mut *w.tx)
+        .await?;
+    w.changed_company(Key::Grant(grant));
+    w.audit(Audit {
+        other_company: Some(g.partner),
+        ..Audit::company(
+            g.client,
+            AuditKind::GrantRenew,
+            grant.to_string(),
+            json!({"expires_at": g.expires_at}),
+            json!({"expires_at": req.expires_at}),
+        )
+    });
+    w.commit().await?;
+    Ok(Json(DONE))
+}
+
+/// The account id the audit log shows as "System": expiries, which no
+/// request writes.
+pub const SYSTEM_ACTOR: Id = 0;
+
+/// Writes each expiry not yet in the audit log, once (across processes:
+/// the row is claimed under the companies' lock), with the system as actor.
+/// Returns how many were recorded.
+pub async fn record_expiries(st: &AppState) -> Result<usize, AppError> {
+    let due = sqlx::query(
+        "SELECT id, client_company_id, partner_company_id FROM grants \
+         WHERE revoked = 0 AND expiry_recorded_at IS NULL AND expires_at <= $1 ORDER BY id LIMIT 100",
+    )
+    .bind(st.now())
+    .fetch_all(&st.db.pool)
+    .await?;
+    let mut recorded = 0;
+    for r in &due {
+        let (grant, client, partner): (Id, Id, Id) =
+            (col(r, "id")?, col(r, "client_company_id")?, col(r, "partner_company_id")?);
+        let mut w = Write::lock(st, SYSTEM_ACTOR, Scope::Companies(vec![client, partner])).await?;
+        let claimed = sqlx::query(
+            "UPDATE grants SET expiry_recorded_at = $1 WHERE id = $2 AND revoked = 0 \
+             AND expiry_recorded_at IS NULL AND expires_at <= $1",
+        )
+        .bind(w.now)
+        .bind(grant)
+        .execute(&mut *w.tx)
+        .await?
+        .rows_affected();
+        if claimed == 0 {
+            continue; // renewed, deleted or recorded meanwhile
+        }
+        let expired_at = w.facts().grant(grant).map_or(w.now, |g| g.expires_at);
+        w.changed_company(Key::Grant(grant));
+        w.audit(Audit {
+            other_company: Some(partner),
+            ..Audit::company(
+                client,
+                AuditKind::GrantExpire,
+                grant.to_string(),
+                json!({"expires_at": expired_at, "expired": false}),
+                json!({"expires_at": expired_at, "expired": true}),
+            )
+        });
+        w.commit().await?;
+        recorded += 1;
+    }
+    Ok(recorded)
 }

@@ -96,7 +96,7 @@ pub async fn list(
     let mut r = read(&st, &user, ws, &Action::ViewWorkspace { workspace: ws }).await?;
     let limit = page::limit(q.limit);
     let after: i64 = page::after(q.after.as_deref())?.unwrap_or(0);
-    let visibility = r.facts().resource_visibility(user.id, ws);
+    let visibility = r.facts().resource_visibility(user.id, ws, r.now);
     let (seen, binds) = visibility_sql(&visibility, 6);
     let sql = format!(
         "SELECT r.id, r.name FROM resources r WHERE r.workspace_id = $1 AND r.id > $2 \
@@ -124,7 +124,7 @@ pub async fn list(
     let next = (i64::try_from(ids.len()).ok() == Some(limit))
         .then(|| ids.last().map(page::cursor))
         .flatten();
-    let slice = r.facts().resources_slice(user.id, ws, &ids).map_err(AppError::Denied)?;
+    let slice = r.facts().resources_slice(user.id, ws, &ids, r.now).map_err(AppError::Denied)?;
     let held: Vec<&policy::Resource> = slice.workspaces.iter().flat_map(|w| &w.resources).collect();
     let rows: Vec<ResourceRow> = ids
         .iter()
@@ -139,7 +139,7 @@ pub async fn list(
         .into_iter()
         .map(|(id, name)| Named { id, name })
         .collect();
-    Ok(Json(ResourcePage { resources: rows, next, slice, names }))
+    Ok(Json(ResourcePage { resources: rows, next, slice, names, now: r.now }))
 }
 
 /// A resource as the list shows it (a flow with its integration's groups).
@@ -331,7 +331,7 @@ pub async fn run(
 ) -> ApiResult<Json<RunPlan>> {
     let action = Action::RunFlow { workspace: ws, flow: res };
     let mut w = Write::begin(&st, &user, Scope::Workspace(ws), &action).await?;
-    let plan = w.facts().run_plan(user.id, ws, res).map_err(AppError::Denied)?;
+    let plan = w.facts().run_plan(user.id, ws, res, w.now).map_err(AppError::Denied)?;
     w.audit(Audit::workspace(
         ws,
         AuditKind::FlowRun,

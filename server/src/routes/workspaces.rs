@@ -138,7 +138,7 @@ pub async fn base(
     Path(ws): Path<Id>,
 ) -> ApiResult<Json<WorkspaceBase>> {
     let mut r = read(&st, &user, ws, &Action::ViewWorkspace { workspace: ws }).await?;
-    let slice = r.facts().base_slice(user.id, ws).map_err(AppError::Denied)?;
+    let slice = r.facts().base_slice(user.id, ws, r.now).map_err(AppError::Denied)?;
     drop(r.facts);
     let tx = &mut r.tx;
     let w = sqlx::query("SELECT w.id, w.name, w.company_id, c.name AS company_name, w.data_studio FROM workspaces w JOIN companies c ON c.id = w.company_id WHERE w.id = $1")
@@ -168,6 +168,7 @@ pub async fn base(
             data_studio: col::<i64>(&w, "data_studio")? != 0,
         },
         slice,
+        now: r.now,
         groups,
         people,
     }))
@@ -222,7 +223,7 @@ pub async fn decide(
         return Err(AppError::invalid("workspace", "The action must be about this workspace."));
     }
     let r = read(&st, &user, ws, &Action::ViewWorkspace { workspace: ws }).await?;
-    Ok(Json(policy::DecisionWire::from(&r.facts().decide(user.id, &action))))
+    Ok(Json(policy::DecisionWire::from(&r.facts().decide(user.id, &action, r.now))))
 }
 
 /// Turn Data Studio on or off (Owner and Admins).
@@ -274,8 +275,8 @@ pub async fn remove(
     // Company facts hold workspaces as stubs; the Owner rule reads members.
     let action = Action::DeleteWorkspace { workspace: ws };
     let refusal = match w.workspace_facts(ws).await? {
-        Some(f) => super::deny(&f.facts, user.id, &action),
-        None => super::deny(&Facts::default(), user.id, &action),
+        Some(f) => super::deny(&f.facts, user.id, &action, w.now),
+        None => super::deny(&Facts::default(), user.id, &action, w.now),
     };
     if let Some(e) = refusal {
         return Err(e);
@@ -367,7 +368,7 @@ pub async fn audit_page(
     let limit = page::limit(f.limit);
     let kind = f.kind.unwrap_or_default();
     let rows = sqlx::query(&format!(
-        "SELECT e.id, e.actor_id, COALESCE(a.name, '') AS actor_name, e.at, e.kind, e.subject, e.before, e.after \
+        "SELECT e.id, e.actor_id, CASE WHEN e.actor_id = 0 THEN 'System' ELSE COALESCE(a.name, '') END AS actor_name, e.at, e.kind, e.subject, e.before, e.after \
          FROM audit e LEFT JOIN accounts a ON a.id = e.actor_id WHERE {scope} AND e.id < $2 \
          AND ($3 = 0 OR e.actor_id = $4) AND e.at >= $5 AND e.at < $6 \
          AND substr(e.kind, 1, length($7)) = $7 ORDER BY e.id DESC LIMIT $8"

@@ -158,7 +158,11 @@ pub async fn resource_pages_follow_the_policy(app: TestApp) {
             .copied()
             .filter(|&r| {
                 facts
-                    .decide(viewer.id, &Action::ViewResource { workspace: ws, resource: r })
+                    .decide(
+                        viewer.id,
+                        &Action::ViewResource { workspace: ws, resource: r },
+                        app.state.now(),
+                    )
                     .is_allowed()
             })
             .collect();

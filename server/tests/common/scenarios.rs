@@ -487,7 +487,7 @@ pub async fn escalation_matrix(app: TestApp) {
         for (action, method, path, body) in cases {
             // Skip what no longer exists after earlier allowed cases.
             let facts = app.facts(actor.id, &[ws], &[]).await;
-            let decision = facts.decide(actor.id, &action);
+            let decision = facts.decide(actor.id, &action, app.state.now());
             let before = app.counts().await;
             let body = if body.is_null() { None } else { Some(body) };
             let (status, v) = app.call(method, &path, body, Some(actor)).await;
@@ -1056,6 +1056,7 @@ pub async fn serves_the_spa_with_fallback(app: TestApp) {
 }
 
 pub use super::companies::{company_membership_and_verification, look_alike_addresses_are_refused};
+pub use super::grant_expiry::grants_expire_and_are_renewed;
 pub use super::need_to_know::{
     nothing_unneeded_is_sent, reads_revalidate_with_etags, resource_pages_follow_the_policy,
 };

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use policy::api::GrantInfo;
 use policy::{Action, Decision, Id};
 
+use super::expiry::ExpiryNote;
 use super::{CompanyCtx, CompanyLoaded, grant_summary};
 use crate::api;
 use crate::components::controls::GuardedButton;
@@ -23,6 +24,7 @@ pub(super) fn ClientGrant(
         <article class="grant">
             <h3>{grant.client.name.clone()}</h3>
             <p>{grant_summary(&grant)}</p>
+            <ExpiryNote c=c.clone() grant=grant.clone()/>
             {(!grant.redeemed).then(|| view! { <p class="muted">"Not redeemed yet: enter the access key the client gave you."</p> })}
             {grant.redeemed.then(|| grant.workspaces.iter().map(|w| {
                 let ws = w.id;

@@ -1,5 +1,5 @@
-//! A grant this company gave as a client: what it covers, and deleting
-//! its access key.
+//! A grant this company gave as a client: what it covers, when it ends,
+//! renewing or shortening it, and deleting its access key.
 
 use std::sync::Arc;
 
@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use policy::Action;
 use policy::api::GrantInfo;
 
+use super::expiry::{ExpiryNote, LENGTHS, LengthSelect, expiry_in};
 use super::{CompanyCtx, CompanyLoaded, grant_summary};
 use crate::api;
 use crate::components::controls::GuardedButton;
@@ -23,10 +24,24 @@ pub(super) fn GivenGrant(
     let partner = grant.partner.name.clone();
     let revoke = c.decide(&Action::RevokeGrant { grant: id });
     let p2 = partner.clone();
+    let days = RwSignal::new(LENGTHS[0].0);
+    let c2 = c.clone();
+    let renew = Signal::derive(move || {
+        c2.decide(&Action::RenewGrant { grant: id, expires_at: expiry_in(days.get()) })
+    });
+    let set_expiry = move || {
+        let expires_at = expiry_in(days.get_untracked());
+        ctx.change("New expiry saved.", api::renew_grant(id, expires_at), |_| ());
+    };
     view! {
         <article class="grant">
             <h3>{partner.clone()}</h3>
             <p>{grant_summary(&grant)}</p>
+            <ExpiryNote c=c.clone() grant=grant.clone()/>
+            <div class="inline-form">
+                <LengthSelect days label="New length from today"/>
+                <GuardedButton decision=renew label="Set new expiry" aria_label=format!("Set a new expiry for {partner}") class="button" on_click=set_expiry/>
+            </div>
             <p class="muted">{if grant.redeemed { "The partner redeemed the access key." } else { "Waiting for the partner to redeem the access key." }}</p>
             <h4>"Analysts"</h4>
             {if grant.analysts.is_empty() {

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use policy::api::NewGrant;
 use policy::{Action, Decision, Id, Role, Section};
 
+use super::expiry::{LENGTHS, LengthSelect, expiry_in};
 use super::{CompanyCtx, CompanyLoaded, section_key};
 use crate::api;
 use crate::components::controls::{GuardedButton, WhyNot};
@@ -23,6 +24,7 @@ pub(super) fn GrantForm(
     let workspaces = RwSignal::new(Vec::<Id>::new());
     let role = RwSignal::new(Role::Developer);
     let sections = RwSignal::new(Vec::<Section>::new());
+    let days = RwSignal::new(LENGTHS[0].0);
     let c2 = c.clone();
     let decision = Signal::derive(move || match partner.get() {
         None => Decision::deny_with(policy::Reason::NotAPartner, "Choose a partner company."),
@@ -32,6 +34,7 @@ pub(super) fn GrantForm(
             workspaces: workspaces.get(),
             role: role.get(),
             sections: sections.get(),
+            expires_at: expiry_in(days.get()),
         }),
     });
     let grant = move || {
@@ -41,6 +44,7 @@ pub(super) fn GrantForm(
             workspaces: workspaces.get_untracked(),
             role: role.get_untracked(),
             sections: sections.get_untracked(),
+            expires_at: Some(expiry_in(days.get_untracked())),
         };
         ctx.change("Access granted.", api::create_grant(client, body), move |created| {
             key.set(Some(created.access_key))
@@ -100,6 +104,7 @@ pub(super) fn GrantForm(
                     </label>
                 }).collect_view()}
             </fieldset>
+            <LengthSelect days label="Access lasts"/>
             <WhyNot decision/>
             <GuardedButton decision label="Grant access" class="button primary" on_click=grant/>
         </div>

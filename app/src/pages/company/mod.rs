@@ -4,6 +4,7 @@
 //! remove analysts per client workspace).
 
 mod client_grant;
+mod expiry;
 mod given_grant;
 mod grant_form;
 mod members;
@@ -38,7 +39,7 @@ pub(crate) struct CompanyLoaded {
 
 impl CompanyLoaded {
     pub(crate) fn decide(&self, action: &Action) -> Decision {
-        self.facts.decide(self.me, action)
+        self.facts.decide(self.me, action, crate::clock::now())
     }
 }
 
