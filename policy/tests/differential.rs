@@ -287,8 +287,10 @@ fn a_tampered_oracle_is_caught_and_shrunk() {
 #[test]
 #[ignore = "writes the browser examples' cases; `cargo xtask test` runs it"]
 fn write_cases_for_browsers() {
+    // Run with the other ignored tests (the differential step): nothing to do.
     let Ok(path) = std::env::var("GATEHOUSE_CASES_OUT") else {
-        panic!("set GATEHOUSE_CASES_OUT to the file to write");
+        println!("GATEHOUSE_CASES_OUT is not set: no cases written");
+        return;
     };
     let worlds = env_number("GATEHOUSE_CASES_WORLDS", 24);
     let seed = env_number("GATEHOUSE_CASES_SEED", 0x0b20_5e25);

@@ -6,10 +6,10 @@
 // per action and enables exactly those the policy allows; a disabled button
 // carries the policy's sentence. Every answer is also published on
 // `window.gatehouse` so the test can compare it with the native crate's.
-import init, { Policy, type Action, type Decision, type Snapshot } from "@gatehouse/policy";
+import init, { Policy, type Action, type Decision, type Role, type Snapshot } from "@gatehouse/policy";
 
-/** A generated question, `[kind, ...arguments]`, the package's argument order. */
-type Question = [kind: string, ...args: unknown[]];
+/** A generated question, `[kind, now, ...arguments]` (the differential test's form). */
+type Question = [kind: string, now: number, ...args: unknown[]];
 
 interface World {
   sent: string;
@@ -24,25 +24,29 @@ declare global {
   }
 }
 
-const methods = {
-  decide: "decide",
-  decide_many: "decideMany",
-  abilities: "abilities",
-  toggle_controls: "toggleControls",
-  member_controls: "memberControls",
-  assignable_roles: "assignableRoles",
-  run_plan: "runPlan",
-} as const satisfies Record<string, keyof Policy>;
+type Id = number;
 
-/** The cases' time (seconds since the epoch), passed last to every question. */
-let now: number[] = [];
-
-function answer(policy: Policy, [kind, ...args]: Question): unknown {
-  const method = methods[kind as keyof typeof methods];
-  if (method === undefined) throw new Error(`unknown question kind ${kind}`);
-  // A missing optional argument (JSON null) is passed as `undefined`.
-  const call = policy[method] as (...a: unknown[]) => unknown;
-  return call.apply(policy, [...args.map((a) => a ?? undefined), ...now]);
+/** The package's answer to one question, asked at its `now`. */
+function answer(policy: Policy, [kind, now, ...args]: Question): unknown {
+  const [actor, x, y] = args as [Id, unknown, unknown];
+  switch (kind) {
+    case "decide":
+      return policy.decide(actor, x as Action, now);
+    case "decide_many":
+      return policy.decideMany(actor, x as Action[], now);
+    case "abilities":
+      return policy.abilities(actor, x as Id, now);
+    case "toggle_controls":
+      return policy.toggleControls(actor, x as Id, y as Role, now);
+    case "member_controls":
+      return policy.memberControls(actor, x as Id, y as Id, now);
+    case "assignable_roles":
+      return policy.assignableRoles(actor, x as Id, now, (y as Id | null) ?? undefined);
+    case "run_plan":
+      return policy.runPlan(actor, x as Id, y as Id, now);
+    default:
+      throw new Error(`unknown question kind ${kind}`);
+  }
 }
 
 /** Enabled iff allowed; otherwise disabled, with the policy's sentence. */
@@ -73,12 +77,12 @@ function render(i: number, world: World, policy: Policy): HTMLElement {
   section.append(h);
   world.questions.forEach((q, n) => {
     if (q[0] !== "decide") return;
-    const [actor, action] = q.slice(1) as [number, Action];
+    const [, now, actor, action] = q as [string, number, Id, Action];
     const button = document.createElement("button");
     button.type = "button";
     button.dataset.question = String(n);
     button.textContent = `#${actor}: ${label(action)}`;
-    gate(button, answer(policy, q) as Decision);
+    gate(button, policy.decide(actor, action, now));
     section.append(button);
   });
   return section;
@@ -89,9 +93,7 @@ async function main(): Promise<void> {
   const list = document.getElementById("worlds")!;
   await init(); // fetches the .wasm Vite emitted next to the bundle
   const source = new URLSearchParams(location.search).get("cases") ?? "cases.json";
-  const cases = (await (await fetch(source)).json()) as { worlds: World[]; now?: number };
-  const worlds = cases.worlds;
-  now = cases.now === undefined ? [] : [cases.now];
+  const { worlds } = (await (await fetch(source)).json()) as { worlds: World[] };
   const answers = worlds.map((world, i) => {
     const policy = new Policy(world.snapshot);
     for (const page of world.pages) policy.addPage(page);
