@@ -1,11 +1,13 @@
 #![doc = include_str!("../README.md")]
 
+mod access;
 mod action;
 pub mod api;
 mod change;
 mod decision;
 mod facts;
 mod kind;
+mod preview;
 mod role;
 mod rules;
 mod slice;
@@ -15,6 +17,9 @@ pub mod validate;
 #[cfg(feature = "wasm")]
 pub mod wasm;
 
+pub use access::{
+    Audience, EffectiveAccess, ResourceAccess, ResourceOp, RoleRefusal, ToggleAccess, WhoCan,
+};
 pub use action::Action;
 pub use change::{Change, CompanyHeader, GroupHeader, WorkspaceHeader};
 pub use decision::{Decision, DecisionWire, Denial, Reason};
@@ -24,6 +29,10 @@ pub use facts::{
     Resource, RoleCounts, RoleToggles, Snapshot, Timestamp, Workspace, WorkspaceView,
 };
 pub use kind::{Grouping, ResourceKind, Section};
+pub use preview::{
+    Ability, AccessSet, LISTED, People, PeopleChange, Preview, ResourceSet, WorkspaceImpact,
+    changes_access,
+};
 pub use role::Role;
 pub use rules::{RunAs, RunPlan, RunStep};
 pub use slice::{FlowRule, ResourceVisibility};

@@ -16,6 +16,59 @@ pub(crate) enum Access {
     Manage(Operation),
 }
 
+/// How the actor's role, apart from its own groups, stands with `what` on
+/// `r`: `Ok(None)` when the role alone gives it (Owner, Admins, or a kind
+/// without groups); `Ok(Some(groups))` when a Developer must be in one of
+/// `groups`; otherwise the refusal everyone of that role gets. For the
+/// audience of a resource (`Facts::who_can`); [`access`] is the same with
+/// the actor's membership checked.
+pub(crate) fn role_access<'a>(
+    ws: &WorkspaceView<'a>,
+    a: &Actor<'_>,
+    r: &'a Resource,
+    what: Access,
+) -> Result<Option<&'a [Id]>, Denial> {
+    access_steps(ws, a, r, what, false)
+}
+
+/// [`access`]'s checks in order: the kind visible, the governing groups
+/// (the Owner and Admins need none; a Developer must be in one, when
+/// `membership`), the toggle.
+fn access_steps<'a>(
+    ws: &WorkspaceView<'a>,
+    a: &Actor<'_>,
+    r: &'a Resource,
+    what: Access,
+    membership: bool,
+) -> Result<Option<&'a [Id]>, Denial> {
+    kind_visible(ws, a, r.kind)?;
+    let groups = governing_groups(ws, r)?.filter(|_| a.role.rank() < Role::Admin.rank());
+    match groups {
+        Some([]) => return Err(refuse(Reason::NoGroupAdminOnly)),
+        Some(gs) if membership => {
+            ensure(gs.iter().any(|&g| ws.in_group(g, a.account)), Reason::NotInResourceGroups)?
+        }
+        _ => {}
+    }
+    if let Access::Manage(op) = what {
+        needs_toggle(a, r.kind, op)?;
+    }
+    Ok(groups)
+}
+
+/// A toggle-governed action as `a` stands with it: the users toggles are
+/// never an analyst's; the others need their kinds visible (Data Studio,
+/// the grant's sections) and the toggle held.
+pub(crate) fn toggle_access(ws: &WorkspaceView<'_>, a: &Actor<'_>, toggle: Toggle) -> Check {
+    let kind =
+        ResourceKind::ALL.into_iter().find(|k| k.toggle_category() == Some(toggle.category()));
+    match kind {
+        Some(kind) => kind_visible(ws, a, kind)?,
+        None => a.not_analyst()?,
+    }
+    a.has(toggle)
+}
+
 /// The groups that decide who manages `r`: its own, or for a flow its
 /// integration's. `None` for kinds governed by toggles only.
 fn governing_groups<'a>(
@@ -38,7 +91,7 @@ fn governing_groups<'a>(
 
 /// Data Studio kinds exist only while Data Studio is on; analysts see only
 /// the sections their grant opens.
-fn kind_visible(ws: &WorkspaceView<'_>, a: &Actor<'_>, kind: ResourceKind) -> Check {
+pub(crate) fn kind_visible(ws: &WorkspaceView<'_>, a: &Actor<'_>, kind: ResourceKind) -> Check {
     ensure(!kind.is_data_studio() || ws.data().data_studio, Reason::DataStudioDisabled)?;
     a.sees(kind.section())
 }
@@ -77,20 +130,6 @@ fn needs_toggle(a: &Actor<'_>, kind: ResourceKind, op: Operation) -> Check {
     }
 }
 
-/// Whether `a` is in one of `groups`; the Owner and Admins need not be.
-fn in_groups(ws: &WorkspaceView<'_>, a: &Actor<'_>, groups: Option<&[Id]>) -> Check {
-    if a.role.rank() >= Role::Admin.rank() {
-        return Ok(());
-    }
-    match groups {
-        None => Ok(()),
-        Some([]) => Err(refuse(Reason::NoGroupAdminOnly)),
-        Some(gs) => {
-            ensure(gs.iter().any(|&g| ws.in_group(g, a.account)), Reason::NotInResourceGroups)
-        }
-    }
-}
-
 /// A resource the actor asks about, by id: one it may not view is unknown
 /// to it, exactly as if it did not exist (SPEC 9: nobody can probe for what
 /// exists); the specific refusals are for resources it may see.
@@ -107,12 +146,7 @@ pub(crate) fn seen<'a>(
 
 /// View or manage one resource (the specific reason when it may not).
 pub(crate) fn access(ws: &WorkspaceView<'_>, a: &Actor<'_>, r: &Resource, what: Access) -> Check {
-    kind_visible(ws, a, r.kind)?;
-    in_groups(ws, a, governing_groups(ws, r)?)?;
-    match what {
-        Access::View => Ok(()),
-        Access::Manage(op) => needs_toggle(a, r.kind, op),
-    }
+    access_steps(ws, a, r, what, true).map(|_| ())
 }
 
 pub(super) fn create(
