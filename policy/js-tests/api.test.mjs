@@ -173,3 +173,46 @@ test("time is an argument: an analyst is refused from the grant's expiry on", ()
   assert.throws(() => policy.decide(105, view), /invalid now/);
   assert.throws(() => policy.decide(105, view, -1), /invalid now/);
 });
+
+test("whoCan: who can view and manage a resource, by rule, with counts", () => {
+  const who = policy.whoCan(100, WS, 600, NOW);
+  assert.deepEqual(who.view.roles, ["owner", "admin"]);
+  assert.deepEqual(who.view.groups, [51], "developers in Finance");
+  assert.deepEqual(who.view.analysts, [], "the analyst is not in Finance");
+  assert.equal(who.view.count, 4, "owner, two admins, developer 103");
+  // Nobody but the Owner deletes integrations here (admins lack the toggle).
+  assert.deepEqual(who.delete.roles, ["owner"]);
+  assert.equal(who.delete.others.find((o) => o.role === "admin").decision.code, "missing_toggle");
+  assert.throws(() => policy.whoCan(103, WS, 600, NOW), /^Error: owner_or_admin_only: /);
+});
+
+test("effectiveAccess: a member's abilities, toggles and resources, with reasons", () => {
+  const dev = policy.effectiveAccess(101, WS, 104, [600, 701], NOW);
+  assert.equal(dev.member, 104);
+  assert.equal(dev.abilities.role, "developer");
+  assert.equal(dev.toggles.find((t) => t.toggle === "integrations.delete").decision.code, "missing_toggle");
+  assert.equal(dev.resources[0].view.code, "not_in_resource_groups", "explained, not hidden");
+  assert.equal(dev.resources[1].view.code, "no_group_admin_only");
+  // A member may ask about itself; a developer not about others.
+  assert.equal(policy.effectiveAccess(104, WS, 104, [], NOW).member, 104);
+  assert.throws(() => policy.effectiveAccess(104, WS, 103, [], NOW), /owner_or_admin_only/);
+});
+
+test("preview: who gains and loses what before a change is saved", () => {
+  // The owner gives developers "Delete integrations": each gains it, and
+  // Delete on every integration and flow they see.
+  const on = { type: "set_toggle", workspace: WS, role: "developer", toggle: "integrations.delete", on: true };
+  const p = policy.preview(100, on, NOW);
+  const devs = p.workspaces[0].changes.find((c) => c.people.kind === "role");
+  assert.deepEqual(devs.people, { kind: "role", role: "developer", count: 2 });
+  assert.deepEqual(devs.gains.toggles, ["integrations.delete"]);
+  assert.deepEqual(devs.gains.resources.map((r) => [r.op, r.kind, r.all_they_see]), [["delete", "integration", true], ["delete", "flow", true]]);
+  // Removing developer 103 from Finance: it loses the integration and its flows.
+  const out = policy.preview(100, { type: "remove_group_member", workspace: WS, group: 51, account: 103 }, NOW);
+  const lost = out.workspaces[0].changes[0];
+  assert.deepEqual(lost.people, { kind: "members", accounts: [103] });
+  const views = lost.losses.resources.filter((r) => r.op === "view").map((r) => [r.kind, r.resources]);
+  assert.deepEqual(views, [["integration", [600]], ["flow", [601, 603]], ["data_job", [700]], ["file_job", [702]]]);
+  // Not allowed: the refusal is thrown.
+  assert.throws(() => policy.preview(103, on, NOW), /^Error: owner_only_edits_admin_toggles|owner_or_admin_only|missing_toggle/);
+});

@@ -20,6 +20,9 @@ function answer(q) {
     case "member_controls": return policy.memberControls(args[0], args[1], args[2], now);
     case "assignable_roles": return policy.assignableRoles(args[0], args[1], now, args[2] ?? undefined);
     case "run_plan": return policy.runPlan(args[0], args[1], args[2], now);
+    case "effective_access": return policy.effectiveAccess(args[0], args[1], args[2], args[3], now);
+    case "who_can": return policy.whoCan(args[0], args[1], args[2], now);
+    case "preview": return policy.preview(args[0], args[1], now);
     default: throw new Error(`unknown question kind ${kind}`);
   }
 }

@@ -2,6 +2,7 @@
 import {
   Policy, catalog, normalizeEmail,
   type Action, type Decision, type Reason, type Snapshot, type WorkspaceAbilities, type Role,
+  type EffectiveAccess, type WhoCan, type Preview, type People,
 } from "@gatehouse/policy";
 
 // Seconds since the epoch: the server's `now`, advanced by a monotonic clock.
@@ -28,4 +29,12 @@ const badPartial: Snapshot = { workspaces: [{ id: 1, company: 1, toggles: { admi
 const wrong: Action = { type: "fly", workspace: 1 };
 // @ts-expect-error: roles are a closed set
 const badRole: Role = "king";
+// Explain and preview (SPEC 10), typed.
+const access: EffectiveAccess = policy.effectiveAccess(1, 1, 2, [600], NOW);
+const who: WhoCan = policy.whoCan(1, 1, 600, NOW);
+const counted: number = who.view.count + access.resources.length;
+const p: Preview = policy.preview(1, action, NOW);
+const people: People | undefined = p.workspaces[0]?.changes[0]?.people;
+const many2 = people?.kind === "role" ? people.count : people?.accounts.length;
+void [counted, many2];
 void [code, tabs.permissions_tab.allowed, roles, many, email, labels, wrong, badRole, unknown, badPartial];

@@ -233,7 +233,8 @@ impl Facts {
                 count: 0,
                 others: Vec::new(),
             };
-            for role in Role::ALL {
+            // Highest role first.
+            for role in Role::ALL.into_iter().rev() {
                 // A member of the role in no group: what the role alone gives.
                 let member = Actor {
                     account: Id::MIN,

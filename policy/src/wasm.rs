@@ -314,6 +314,72 @@ impl Policy {
     }
 }
 
+#[wasm_bindgen]
+impl Policy {
+    /// What `member` can do in `workspace` at `now`, and why: abilities,
+    /// toggle-governed actions, and each of `resources` the asker may see
+    /// (SPEC 10). Asked by the member itself, or an Owner or Administrator;
+    /// otherwise a denial is thrown as an error naming its code.
+    #[wasm_bindgen(js_name = effectiveAccess, unchecked_return_type = "EffectiveAccess")]
+    pub fn effective_access(
+        &self,
+        asker: f64,
+        workspace: f64,
+        member: f64,
+        #[wasm_bindgen(unchecked_param_type = "Id[]")] resources: JsValue,
+        now: f64,
+    ) -> Result<JsValue, JsError> {
+        let resources: Vec<Id> = from_js("resources", &resources)?;
+        let access = self.facts.effective_access(
+            id("asker", asker)?,
+            id("workspace", workspace)?,
+            id("member", member)?,
+            &resources,
+            time("now", now)?,
+        );
+        to_js(&access.map_err(refused)?)
+    }
+
+    /// Who can view, edit and delete `resource`: by role, group and
+    /// analyst, with counts (SPEC 10). For Owners and Administrators.
+    #[wasm_bindgen(js_name = whoCan, unchecked_return_type = "WhoCan")]
+    pub fn who_can(
+        &self,
+        asker: f64,
+        workspace: f64,
+        resource: f64,
+        now: f64,
+    ) -> Result<JsValue, JsError> {
+        let who = self.facts.who_can(
+            id("asker", asker)?,
+            id("workspace", workspace)?,
+            id("resource", resource)?,
+            time("now", now)?,
+        );
+        to_js(&who.map_err(refused)?)
+    }
+
+    /// Who would gain and lose what if `actor` did `action` at `now`
+    /// (SPEC 10); throws the denial if the action is not allowed.
+    #[wasm_bindgen(unchecked_return_type = "Preview")]
+    pub fn preview(
+        &self,
+        actor: f64,
+        #[wasm_bindgen(unchecked_param_type = "Action")] action: JsValue,
+        now: f64,
+    ) -> Result<JsValue, JsError> {
+        let action: Action = from_js("action", &action)?;
+        let p = self.facts.preview(id("actor", actor)?, &action, time("now", now)?);
+        to_js(&p.map_err(refused)?)
+    }
+}
+
+/// A refusal where a value was asked for: an error whose message starts
+/// with the reason code.
+fn refused(d: crate::Denial) -> JsError {
+    JsError::new(&format!("{}: {}", d.code.code(), d.message))
+}
+
 /// Trims and lower-cases an email and checks its shape; throws if invalid.
 #[wasm_bindgen(js_name = normalizeEmail)]
 pub fn normalize_email(email: &str) -> Result<String, JsError> {

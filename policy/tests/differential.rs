@@ -39,6 +39,10 @@ fn question_strategy() -> impl Strategy<Value = Value> {
         1 => (actor_strategy(), proptest::option::of(0i64..=12))
             .prop_map(|(a, t)| json!(["assignable_roles", a, CLIENT_WS, t])),
         1 => (actor_strategy(), 599i64..=614).prop_map(|(a, f)| json!(["run_plan", a, CLIENT_WS, f])),
+        1 => (actor_strategy(), 0i64..=12, proptest::collection::vec(598i64..=615, 0..6))
+            .prop_map(|(a, m, rs)| json!(["effective_access", a, CLIENT_WS, m, rs])),
+        1 => (actor_strategy(), 598i64..=615).prop_map(|(a, r)| json!(["who_can", a, CLIENT_WS, r])),
+        2 => (actor_strategy(), action_strategy()).prop_map(|(a, act)| json!(["preview", a, act])),
     ];
     (asked, now_strategy()).prop_map(|(mut q, now)| {
         if let Value::Array(parts) = &mut q {
@@ -72,7 +76,24 @@ fn native(facts: &Facts, q: &Value) -> Value {
         "member_controls" => to(&facts.member_controls(id(1), id(2), id(3), now)),
         "assignable_roles" => to(&facts.assignable_roles(id(1), id(2), arg(3).as_i64(), now)),
         "run_plan" => to(&RunPlanDecision::from(facts.run_plan(id(1), id(2), id(3), now))),
+        "effective_access" => {
+            let resources: Vec<Id> = serde_json::from_value(arg(4)).unwrap();
+            answer(facts.effective_access(id(1), id(2), id(3), &resources, now))
+        }
+        "who_can" => answer(facts.who_can(id(1), id(2), id(3), now)),
+        "preview" => {
+            let action: Action = serde_json::from_value(arg(2)).unwrap();
+            answer(facts.preview(id(1), &action, now))
+        }
         other => panic!("unknown question kind {other}"),
+    }
+}
+
+/// A value, or the package's error for a refusal: `code: message`.
+fn answer<T: serde::Serialize>(r: Result<T, Denial>) -> Value {
+    match r {
+        Ok(v) => serde_json::to_value(v).unwrap(),
+        Err(d) => json!({ "thrown": format!("{}: {}", d.code.code(), d.message) }),
     }
 }
 

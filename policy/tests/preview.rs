@@ -205,9 +205,24 @@ proptest! {
                 .iter()
                 .flat_map(|f| f.workspace(CLIENT_WS).unwrap().data().members.iter().map(|m| m.account))
                 .collect();
+            // Need to know: the preview names only resources the actor sees;
+            // a role-wide change names none ("every one they see").
+            let role_wide = matches!(action, Action::SetToggle { .. } | Action::SaveToggles { .. } | Action::SetDataStudio { .. });
+            let sees = |r: Id| role_wide || before.decide(actor, &Action::ViewResource { workspace: CLIENT_WS, resource: r }, now).is_allowed();
+            let seen = |mut items: Items| {
+                items.2.retain(|&(r, _)| sees(r));
+                items
+            };
+            // A role's line counts its members who are not analysts.
+            for line in preview.workspaces.iter().flat_map(|w| &w.changes) {
+                if let People::Role { role, count } = line.people {
+                    let n = before.workspace(CLIENT_WS).unwrap().data().members.iter().filter(|m| m.role == role && m.partner.is_none()).count();
+                    prop_assert_eq!(count as usize, n);
+                }
+            }
             for m in people {
                 let (b, a) = (everything(&before, m, now), everything(&after, m, now));
-                let (gained, lost) = (minus(&a, &b), minus(&b, &a));
+                let (gained, lost) = (seen(minus(&a, &b)), seen(minus(&b, &a)));
                 prop_assert_eq!(
                     &expand(&preview, &before, &after, m, true, now), &gained,
                     "{:?} by {}: member {} gains\npreview {:?}", action, actor, m, preview

@@ -28,7 +28,7 @@ type Id = number;
 
 /** The package's answer to one question, asked at its `now`. */
 function answer(policy: Policy, [kind, now, ...args]: Question): unknown {
-  const [actor, x, y] = args as [Id, unknown, unknown];
+  const [actor, x, y, z] = args as [Id, unknown, unknown, unknown];
   switch (kind) {
     case "decide":
       return policy.decide(actor, x as Action, now);
@@ -44,6 +44,12 @@ function answer(policy: Policy, [kind, now, ...args]: Question): unknown {
       return policy.assignableRoles(actor, x as Id, now, (y as Id | null) ?? undefined);
     case "run_plan":
       return policy.runPlan(actor, x as Id, y as Id, now);
+    case "effective_access":
+      return policy.effectiveAccess(actor, x as Id, y as Id, z as Id[], now);
+    case "who_can":
+      return policy.whoCan(actor, x as Id, y as Id, now);
+    case "preview":
+      return policy.preview(actor, x as Action, now);
     default:
       throw new Error(`unknown question kind ${kind}`);
   }
@@ -98,7 +104,14 @@ async function main(): Promise<void> {
     const policy = new Policy(world.snapshot);
     for (const page of world.pages) policy.addPage(page);
     list.append(render(i, world, policy));
-    const out = world.questions.map((q) => answer(policy, q));
+    // A refusal where a value was asked for (whoCan, preview, ...) throws.
+    const out = world.questions.map((q) => {
+      try {
+        return answer(policy, q);
+      } catch (e) {
+        return { thrown: e instanceof Error ? e.message : String(e) };
+      }
+    });
     policy.free();
     return out;
   });

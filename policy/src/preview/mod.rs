@@ -189,6 +189,8 @@ struct Scope {
     /// Kinds whose resources each person gains or loses as a whole (Data
     /// Studio on or off): read as "every one they can see".
     kinds: Vec<ResourceKind>,
+    /// How many members (not analysts) each of `roles` has.
+    counts: Vec<(Role, u32)>,
 }
 
 /// One person's access, as far as the scope reaches.
@@ -212,12 +214,22 @@ impl Facts {
         }
         let changes = self.effect(actor, action);
         let mut out = Preview::default();
-        for (ws, scope) in self.scopes(actor, action) {
+        for (ws, mut scope) in self.scopes(actor, action) {
             let Some(view) = self.workspace(ws) else { continue };
+            let members = &view.data().members;
+            for &role in &scope.roles {
+                let n = members.iter().filter(|m| m.role == role && m.partner.is_none()).count();
+                scope.counts.push((role, u32::try_from(n).unwrap_or(u32::MAX)));
+            }
             let before = self.scoped(&view, &scope);
             let mut after = before.clone();
             after.apply(changes.iter().cloned());
-            let impact = impact(&before, &after, ws, &scope, now);
+            // Need to know: only resources the actor sees are named.
+            let sees = |r: Id| {
+                let view = Action::ViewResource { workspace: ws, resource: r };
+                self.decide(actor, &view, now).is_allowed()
+            };
+            let impact = impact(&before, &after, ws, &scope, now, &sees);
             if !impact.changes.is_empty() {
                 out.workspaces.push(impact);
             }
@@ -274,12 +286,13 @@ fn diff(
     after: &Profile,
     wide: &[(ResourceOp, ResourceKind, bool)],
     facts: (&Facts, &Facts),
+    sees: &dyn Fn(Id) -> bool,
 ) -> (AccessSet, AccessSet) {
     let sets = |from: &Profile, to: &Profile, gain: bool| {
         // By operation, kind (in display order) and governing groups.
         let mut resources: BTreeMap<(ResourceOp, usize, Vec<Id>), Vec<Id>> = BTreeMap::new();
         let side = if gain { facts.1 } else { facts.0 };
-        for &(r, op) in to.resources.difference(&from.resources) {
+        for &(r, op) in to.resources.difference(&from.resources).filter(|(r, _)| sees(*r)) {
             if let Some(res) = side
                 .snapshot()
                 .workspaces
@@ -335,7 +348,14 @@ fn governing(facts: &Facts, r: &Resource) -> Vec<Id> {
 }
 
 /// The preview of one workspace from its scoped facts before and after.
-fn impact(before: &Facts, after: &Facts, ws: Id, scope: &Scope, now: Timestamp) -> WorkspaceImpact {
+fn impact(
+    before: &Facts,
+    after: &Facts,
+    ws: Id,
+    scope: &Scope,
+    now: Timestamp,
+    sees: &dyn Fn(Id) -> bool,
+) -> WorkspaceImpact {
     let resources: Vec<Id> = scope.resources.iter().copied().collect();
     let mut lines: Vec<(People, AccessSet, AccessSet)> = Vec::new();
     // Role-wide resources each person gains or loses as a whole.
@@ -363,7 +383,7 @@ fn impact(before: &Facts, after: &Facts, ws: Id, scope: &Scope, now: Timestamp) 
         let p0 = profile(before, ws, account, &resources, now);
         let p1 = profile(after, ws, account, &resources, now);
         let w = wide(account, &p0, &p1);
-        diff(&p0, &p1, &w, (before, after))
+        diff(&p0, &p1, &w, (before, after), sees)
     };
     let view = before.workspace(ws);
     let mut read_alone: BTreeSet<Id> = scope.members.clone();
@@ -371,10 +391,8 @@ fn impact(before: &Facts, after: &Facts, ws: Id, scope: &Scope, now: Timestamp) 
         let Some(v) = &view else { continue };
         let Some(m) = representative(v, role) else { continue };
         read_alone.remove(&m);
-        let count =
-            v.data().members.iter().filter(|x| x.role == role && x.partner.is_none()).count();
+        let count = scope.counts.iter().find(|(r, _)| *r == role).map_or(0, |&(_, n)| n);
         let (gains, losses) = read(m);
-        let count = u32::try_from(count).unwrap_or(u32::MAX);
         lines.push((People::Role { role, count }, gains, losses));
     }
     // Members read one by one, merged when treated alike.
