@@ -18,7 +18,7 @@ use serde_json::Value;
 
 use crate::auth::CurrentUser;
 use crate::changes::{self, Key};
-use crate::db::{Backend, Tx, col, placeholders};
+use crate::db::{Backend, Tx, WriteTurn, col, placeholders};
 use crate::error::AppError;
 use crate::facts_cache::FactsGuard;
 use crate::load;
@@ -207,6 +207,8 @@ pub struct Write {
     audits: Vec<Audit>,
     mails: Vec<Mail>,
     forget: Vec<Id>,
+    /// SQLite: this writer's turn, released as soon as it commits.
+    turn: WriteTurn,
 }
 
 impl Write {
@@ -219,6 +221,13 @@ impl Write {
         scope: Scope,
         action: &Action,
     ) -> Result<Write, AppError> {
+        // SQLite has one write lock for the whole database: a refusal is
+        // answered on the latest committed facts without queueing for it
+        // (final: the request is ordered before any write not yet
+        // committed). It is asked again under the lock.
+        if let (Backend::Sqlite, Scope::Workspace(ws)) = (st.db.backend, &scope) {
+            drop(crate::routes::read(st, user, *ws, action).await?);
+        }
         let w = Write::lock(st, user.id, scope).await?;
         w.decide(action)?;
         Ok(w)
@@ -227,6 +236,7 @@ impl Write {
     /// Locks `scope` and loads its facts, without deciding yet: for writes
     /// that must read something (a token, a grant) before they can ask.
     pub async fn lock(st: &AppState, actor: Id, scope: Scope) -> Result<Write, AppError> {
+        let turn = st.db.write_turn().await;
         let mut tx = st.db.begin_write().await?;
         let now = st.now();
         let mut locked = BTreeMap::new();
@@ -278,6 +288,7 @@ impl Write {
             audits: Vec::new(),
             mails: Vec::new(),
             forget: Vec::new(),
+            turn,
         })
     }
 
@@ -417,6 +428,7 @@ impl Write {
         }
         drop(self.facts);
         self.tx.commit().await?;
+        drop(self.turn);
         for ws in self.forget {
             self.st.cache.forget(ws);
         }
