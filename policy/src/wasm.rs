@@ -25,26 +25,122 @@ mod ts_names {
     pub type Decision = crate::DecisionWire;
 }
 
-/// Reads `value` as `T`, naming the path of the first bad field.
-///
-/// Values cross the boundary as JSON text: one `JSON.stringify` in the engine
-/// and one parse here is much cheaper than walking a JS object field by field
-/// through the boundary.
-fn from_js<T: DeserializeOwned>(what: &str, value: &JsValue) -> Result<T, JsError> {
-    let text = match js_sys::JSON::stringify(value) {
-        Ok(s) => String::from(s),
-        Err(_) => return Err(JsError::new(&format!("invalid {what}: not serializable as JSON"))),
-    };
-    let mut de = serde_json::Deserializer::from_str(&text);
-    serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner();
-        if path == "." {
-            JsError::new(&format!("invalid {what}: {inner}"))
-        } else {
-            JsError::new(&format!("invalid {what} at `{path}`: {inner}"))
-        }
+/// `value` as JSON text. Values cross the boundary as JSON text: one
+/// `JSON.stringify` in the engine and one parse here is much cheaper than
+/// walking a JS object field by field through the boundary.
+fn stringify(what: &str, value: &JsValue) -> Result<String, JsError> {
+    match js_sys::JSON::stringify(value) {
+        Ok(s) => Ok(String::from(s)),
+        Err(_) => Err(JsError::new(&format!("invalid {what}: not serializable as JSON"))),
+    }
+}
+
+fn json_error(what: &str, path: &str, e: &serde_json::Error) -> JsError {
+    if path.is_empty() {
+        JsError::new(&format!("invalid {what}: {e}"))
+    } else {
+        JsError::new(&format!("invalid {what} at `{path}`: {e}"))
+    }
+}
+
+/// Reads JSON `text` as `T`, naming the path of the first bad field. The
+/// path comes from where in the text the parser stopped ([`path_at`]), not
+/// from wrapping every visitor to track it (serde_path_to_error: ~40 KB of
+/// code).
+fn from_text<T: DeserializeOwned>(what: &str, text: &str) -> Result<T, JsError> {
+    serde_json::from_str(text).map_err(|e| {
+        // `JSON.stringify` writes one line: the column is the byte offset.
+        let path = if e.line() == 1 { path_at(text, e.column()) } else { String::new() };
+        json_error(what, &path, &e)
     })
+}
+
+/// Reads `value` as `T`, naming the path of the first bad field.
+fn from_js<T: DeserializeOwned>(what: &str, value: &JsValue) -> Result<T, JsError> {
+    from_text(what, &stringify(what, value)?)
+}
+
+/// Reads a list of actions, naming the first bad one by its index. An
+/// action is read from a buffer (its `type` decides its fields), so its
+/// error's position is the list's end: the bad action is found by reading
+/// them one by one, only after an error.
+fn actions_from_js(value: &JsValue) -> Result<Vec<Action>, JsError> {
+    let text = stringify("actions", value)?;
+    serde_json::from_str(&text).map_err(|e| {
+        let bad = serde_json::from_str::<Vec<&serde_json::value::RawValue>>(&text).ok().and_then(
+            |list| list.iter().position(|a| serde_json::from_str::<Action>(a.get()).is_err()),
+        );
+        let path = match bad {
+            Some(i) => format!("[{i}]"),
+            None if e.line() == 1 => path_at(&text, e.column()),
+            None => String::new(),
+        };
+        json_error("actions", &path, &e)
+    })
+}
+
+/// The path (`workspaces[0].members[2].role`; empty at the top) of the
+/// value that compact JSON `text` is in at byte `at`: the keys and indices
+/// open there. A parse error's position names the bad value this way: a bad
+/// value is read by then; a missing field is noticed at its object's `}`,
+/// which names the object.
+fn path_at(text: &str, at: usize) -> String {
+    enum Open<'a> {
+        Object(Option<&'a str>),
+        Array(usize),
+    }
+    let bytes = text.as_bytes();
+    let mut open: Vec<Open<'_>> = Vec::new();
+    let mut i = 0;
+    while i < at.min(bytes.len()) {
+        match bytes.get(i) {
+            Some(b'{') => open.push(Open::Object(None)),
+            Some(b'[') => open.push(Open::Array(0)),
+            Some(b'}' | b']') => {
+                open.pop();
+            }
+            Some(b',') => match open.last_mut() {
+                Some(Open::Array(n)) => *n += 1,
+                Some(Open::Object(key)) => *key = None,
+                None => {}
+            },
+            Some(b'"') => {
+                let start = i + 1;
+                i += 1;
+                while let Some(&c) = bytes.get(i) {
+                    match c {
+                        b'"' => break,
+                        b'\\' => i += 2,
+                        _ => i += 1,
+                    }
+                }
+                // The first string in an object's entry is its key.
+                if let Some(Open::Object(key @ None)) = open.last_mut() {
+                    *key = Some(text.get(start..i).unwrap_or_default());
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    let mut path = String::new();
+    for o in &open {
+        match o {
+            Open::Object(Some(key)) => {
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(key);
+            }
+            Open::Object(None) => {}
+            Open::Array(n) => {
+                path.push('[');
+                path.push_str(&n.to_string());
+                path.push(']');
+            }
+        }
+    }
+    path
 }
 
 fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsError> {
@@ -221,7 +317,7 @@ impl Policy {
         #[wasm_bindgen(unchecked_param_type = "Action[]")] actions: JsValue,
         now: f64,
     ) -> Result<JsValue, JsError> {
-        let actions: Vec<Action> = from_js("actions", &actions)?;
+        let actions = actions_from_js(&actions)?;
         let actor = id("actor", actor)?;
         let now = time("now", now)?;
         let mut cache = self.cache.borrow_mut();
