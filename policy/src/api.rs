@@ -436,6 +436,10 @@ pub struct WorkspaceBase {
     pub groups: Vec<GroupInfo>,
     /// Names of the people the slice names (the viewer, requesters).
     pub people: Vec<Person>,
+    /// The workspace's version this was read at (SPEC 13): events of
+    /// `GET /api/workspaces/{ws}/events` with a higher id are news.
+    #[serde(default)]
+    pub version: i64,
     /// The server's time when this was sent (seconds since the epoch):
     /// decide on the slice at this time, advanced by a monotonic clock.
     pub now: i64,
@@ -538,6 +542,10 @@ pub struct MemberPage {
     /// The server's time when this was sent (seconds since the epoch):
     /// decide on the slice at this time, advanced by a monotonic clock.
     pub now: i64,
+    /// The workspace's version the slice's facts are at (SPEC 13): the
+    /// package refuses a page older than the facts it holds.
+    #[serde(default)]
+    pub version: i64,
 }
 
 /// A page of the resources the viewer may see, by id, with the slice
@@ -555,6 +563,10 @@ pub struct ResourcePage {
     /// The server's time when this was sent (seconds since the epoch):
     /// decide on the slice at this time, advanced by a monotonic clock.
     pub now: i64,
+    /// The workspace's version the slice's facts are at (SPEC 13): the
+    /// package refuses a page older than the facts it holds.
+    #[serde(default)]
+    pub version: i64,
 }
 
 /// Filters of the resources list.
@@ -584,6 +596,10 @@ pub struct GroupMemberPage {
     /// The server's time when this was sent (seconds since the epoch):
     /// decide on the slice at this time, advanced by a monotonic clock.
     pub now: i64,
+    /// The workspace's version the slice's facts are at (SPEC 13): the
+    /// package refuses a page older than the facts it holds.
+    #[serde(default)]
+    pub version: i64,
 }
 
 /// What deleting a group would do.

@@ -22,7 +22,9 @@ pub async fn etag(req: Request, next: Next) -> Response {
     }
     let asked = req.headers().get(header::IF_NONE_MATCH).cloned();
     let res = next.run(req).await;
-    if res.status() != StatusCode::OK {
+    let streaming =
+        res.headers().get(header::CONTENT_TYPE).is_some_and(|v| v == "text/event-stream");
+    if res.status() != StatusCode::OK || streaming {
         return res;
     }
     let (mut parts, body) = res.into_parts();

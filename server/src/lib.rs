@@ -16,6 +16,7 @@ pub mod etag;
 pub mod facts_cache;
 pub mod headers;
 pub mod input;
+pub mod live;
 pub mod load;
 pub mod mail;
 pub mod maintenance;

@@ -42,6 +42,9 @@ struct Cli {
     /// server process).
     #[arg(long, env = "GATEHOUSE_SIGN_INS_PER_MINUTE", default_value_t = server::throttle::DEFAULT_PER_MINUTE)]
     sign_ins_per_minute: u32,
+    /// Seconds between the keep-alive comments of idle event streams.
+    #[arg(long, env = "GATEHOUSE_LIVE_KEEP_ALIVE_SECS", default_value_t = 15)]
+    live_keep_alive_secs: u64,
     /// Seed the demo data if the database is empty.
     #[arg(long)]
     demo: bool,
@@ -140,11 +143,18 @@ async fn run(cli: Cli) -> Result<(), String> {
     );
     tokio::spawn(server::maintenance::run(state.clone()));
     tokio::spawn(server::throttle::upkeep(state.throttle.clone()));
+    state.live.set_keep_alive(std::time::Duration::from_secs(cli.live_keep_alive_secs));
+    tokio::spawn(server::live::run(state.clone(), cli.database_url.clone()));
+    let live = state.live.clone();
     let router = app(state, Some(&cli.dist));
     // The peer address reaches handlers (sign-in limits per client).
     let service = router.into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, service)
-        .with_graceful_shutdown(shutdown_signal())
+        .with_graceful_shutdown(async move {
+            shutdown_signal().await;
+            // Open event streams end, so their connections can close.
+            live.close();
+        })
         .await
         .map_err(|e| format!("server error: {e}"))
 }

@@ -22,6 +22,8 @@ pub struct AppState {
     /// Each workspace's facts, kept current from the change log.
     pub cache: FactsCache,
     pub throttle: Arc<Throttle>,
+    /// Live access: this process's event streams (SPEC 13).
+    pub live: crate::live::Live,
     /// Base URL for links in emails, e.g. `http://127.0.0.1:8080`.
     pub public_url: String,
     /// Added to the system clock; tests move time forward with it.
@@ -35,6 +37,7 @@ impl AppState {
             mailer: Arc::new(mailer),
             cache,
             throttle: Arc::new(Throttle::default()),
+            live: crate::live::Live::default(),
             public_url,
             clock_offset: Arc::new(AtomicI64::new(0)),
         }

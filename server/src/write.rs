@@ -429,6 +429,7 @@ impl Write {
         drop(self.facts);
         self.tx.commit().await?;
         drop(self.turn);
+        self.st.live.published(&self.st.db, &versions, &self.forget);
         for ws in self.forget {
             self.st.cache.forget(ws);
         }

@@ -122,6 +122,7 @@ fn postgres_tests() -> Result {
         ("api_postgres", "API tests on PostgreSQL"),
         ("statements", "SQL statements per request on PostgreSQL"),
         ("processes", "server processes on PostgreSQL (two servers racing, kill -9)"),
+        ("live", "live access on PostgreSQL (two processes, NOTIFY, kill -9)"),
     ] {
         let mut c = cargo(["test", "-p", "server", "--test", test, "--", "--ignored"]);
         c.env("GATEHOUSE_TEST_PG_URL", &cluster.url);

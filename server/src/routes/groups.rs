@@ -188,7 +188,7 @@ pub async fn members(
         .into_iter()
         .filter(|p| slice.accounts.iter().any(|a| a.id == p.id))
         .collect();
-    Ok(Json(GroupMemberPage { members, next, slice, now: r.now }))
+    Ok(Json(GroupMemberPage { members, next, slice, now: r.now, version: r.facts.version }))
 }
 
 /// What deleting a group would do (to those who may delete it).

@@ -134,7 +134,7 @@ pub async fn list(
         None => sent.is_some_and(|w| w.members.iter().any(|m| m.account == x.id)),
     });
     let next = next.map(|c| page::cursor(&c));
-    Ok(Json(MemberPage { rows, next, slice, now: r.now }))
+    Ok(Json(MemberPage { rows, next, slice, now: r.now, version: r.facts.version }))
 }
 
 /// Change an Active member's permission.

@@ -7,6 +7,7 @@ pub mod account;
 pub mod companies;
 pub mod groups;
 pub mod invitations;
+pub mod live;
 pub mod members;
 pub mod openapi;
 pub mod partners;
@@ -39,6 +40,7 @@ pub fn api() -> Router<AppState> {
         .merge(resources::router())
         .merge(companies::router())
         .merge(partners::router())
+        .merge(live::router())
         .merge(openapi::router())
 }
 

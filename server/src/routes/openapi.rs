@@ -24,6 +24,7 @@ use crate::state::AppState;
         super::workspaces::remove,
         super::workspaces::transfer,
         super::workspaces::audit_log,
+        super::live::events,
         super::members::list,
         super::members::change_role,
         super::members::remove_member,

@@ -133,13 +133,14 @@ pub async fn list(
         .collect();
     let others: Vec<Id> =
         held.iter().map(|x| x.id).filter(|id| !rows.iter().any(|row| row.id == *id)).collect();
+    let version = r.facts.version;
     drop(r.facts);
     let names = super::workspaces::names_by_id(&mut r.tx, "resources", "name", &others)
         .await?
         .into_iter()
         .map(|(id, name)| Named { id, name })
         .collect();
-    Ok(Json(ResourcePage { resources: rows, next, slice, names, now: r.now }))
+    Ok(Json(ResourcePage { resources: rows, next, slice, names, now: r.now, version }))
 }
 
 /// A resource as the list shows it (a flow with its integration's groups).

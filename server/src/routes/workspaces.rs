@@ -141,7 +141,7 @@ pub async fn base(
     let slice = r.facts().base_slice(user.id, ws, r.now).map_err(AppError::Denied)?;
     drop(r.facts);
     let tx = &mut r.tx;
-    let w = sqlx::query("SELECT w.id, w.name, w.company_id, c.name AS company_name, w.data_studio FROM workspaces w JOIN companies c ON c.id = w.company_id WHERE w.id = $1")
+    let w = sqlx::query("SELECT w.id, w.name, w.company_id, c.name AS company_name, w.data_studio, w.version FROM workspaces w JOIN companies c ON c.id = w.company_id WHERE w.id = $1")
         .bind(ws)
         .fetch_one(&mut **tx)
         .await?;
@@ -171,6 +171,8 @@ pub async fn base(
         now: r.now,
         groups,
         people,
+        // The version read in this snapshot (the facts may be newer).
+        version: col(&w, "version")?,
     }))
 }
 
