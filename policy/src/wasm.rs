@@ -12,7 +12,6 @@ use serde::de::DeserializeOwned;
 use wasm_bindgen::prelude::*;
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 
 use crate::{Action, Decision, DecisionWire, Facts, Id, Reason, Role, RoleToggles, Timestamp};
 
@@ -183,9 +182,9 @@ fn time(what: &str, n: f64) -> Result<Timestamp, JsError> {
 struct DecisionCache {
     allowed: Option<JsValue>,
     /// Denials with their reason's default sentence, by reason.
-    standard: HashMap<Reason, JsValue>,
+    standard: rustc_hash::FxHashMap<Reason, JsValue>,
     /// Denials with a specific sentence, by sentence.
-    specific: HashMap<String, JsValue>,
+    specific: rustc_hash::FxHashMap<String, JsValue>,
 }
 
 fn frozen(d: &Decision) -> Result<JsValue, JsError> {
