@@ -2,7 +2,7 @@
 
 use policy::Role;
 
-/// A role's label from its wire name (`"admin"` -> "Administrator").
-pub fn role_label(role: &str) -> &'static str {
-    crate::api::from_wire_name::<Role>(role).map(Role::label).unwrap_or("Unknown")
+/// A role's label (`Role::Admin` -> "Administrator").
+pub fn role_label(role: &Role) -> &'static str {
+    role.label()
 }

@@ -11,6 +11,7 @@ use crate::toggle::Toggle;
 /// `{ "type": "change_role", "workspace": 1, "target": 7, "role": "admin" }`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Action {
     // --- the workspace itself -------------------------------------------

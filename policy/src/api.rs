@@ -73,7 +73,7 @@ pub struct WorkspaceRef {
     pub name: String,
     pub company: i64,
     pub company_name: String,
-    pub role: String,
+    pub role: Role,
     /// For a partner analyst: the partner company's name.
     pub via_partner: Option<String>,
 }
@@ -128,7 +128,6 @@ pub struct CompanyDetail {
     pub grants: Vec<GrantInfo>,
     /// The facts the company page decides on, reduced to what the viewer
     /// already knows (see the server's `company_facts`).
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub snapshot: Snapshot,
     /// The server's time when this was sent (seconds since the epoch):
     /// decide on the slice at this time, advanced by a monotonic clock.
@@ -158,8 +157,7 @@ pub struct GrantInfo {
     pub client: Named,
     pub partner: Named,
     pub workspaces: Vec<Named>,
-    pub role: String,
-    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
+    pub role: Role,
     pub sections: Vec<Section>,
     pub redeemed: bool,
     pub revoked: bool,
@@ -214,9 +212,8 @@ pub struct NewGrant {
     pub workspaces: Vec<i64>,
     /// Developer by default; Admin at most.
     #[serde(default = "developer")]
-    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "developer"))]
+    #[cfg_attr(feature = "openapi", schema(example = "developer"))]
     pub role: Role,
-    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
     pub sections: Vec<Section>,
     /// When the access ends (seconds since the epoch): later than now, at
     /// most two years on; one year from now when absent.
@@ -270,7 +267,7 @@ pub struct NewAnalyst {
 #[serde(deny_unknown_fields)]
 pub struct NewInvitation {
     pub email: String,
-    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "developer"))]
+    #[cfg_attr(feature = "openapi", schema(example = "developer"))]
     pub role: Role,
 }
 
@@ -289,7 +286,7 @@ pub struct InvitationInfo {
     pub workspace: i64,
     pub workspace_name: String,
     pub email: String,
-    pub role: String,
+    pub role: Role,
     pub expired: bool,
     /// Whether an account with this email exists (sign in to accept).
     pub has_account: bool,
@@ -318,16 +315,14 @@ pub struct JoinLink {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewRole {
-    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "admin"))]
+    #[cfg_attr(feature = "openapi", schema(example = "admin"))]
     pub role: Role,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Toggles {
-    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
     pub admin: Vec<Toggle>,
-    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
     pub developer: Vec<Toggle>,
     pub version: i64,
     /// Active members per role.
@@ -336,6 +331,7 @@ pub struct Toggles {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = MemberCounts))]
 pub struct RoleCounts {
     pub owner: usize,
     pub admin: usize,
@@ -347,7 +343,6 @@ pub struct RoleCounts {
 #[serde(deny_unknown_fields)]
 pub struct SaveToggles {
     /// The role's complete new set.
-    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
     pub toggles: Vec<Toggle>,
     /// The version the edit was based on; a stale one is refused (409).
     pub base_version: i64,
@@ -365,7 +360,6 @@ pub struct Saved {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ResourceRow {
     pub id: i64,
-    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub kind: ResourceKind,
     pub name: String,
     /// The groups that decide who manages it (for a flow: its integration's).
@@ -380,7 +374,7 @@ pub struct ResourceRow {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewResource {
-    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "integration"))]
+    #[cfg_attr(feature = "openapi", schema(example = "integration"))]
     pub kind: ResourceKind,
     pub name: String,
     /// For a flow: its integration.
@@ -430,7 +424,6 @@ pub struct Created {
 pub struct WorkspaceBase {
     pub workspace: WorkspaceInfo,
     /// The viewer's base slice (see `@gatehouse/policy`'s `Snapshot`).
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub slice: Snapshot,
     /// The groups the slice holds, with descriptions and member counts.
     pub groups: Vec<GroupInfo>,
@@ -477,7 +470,7 @@ pub struct GroupInfo {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ResourceInfo {
     pub id: i64,
-    pub kind: String,
+    pub kind: ResourceKind,
     pub name: String,
 }
 
@@ -509,7 +502,6 @@ pub struct MemberSearch {
     #[serde(default)]
     pub q: String,
     /// Only Active members with this role (no invitations).
-    #[cfg_attr(feature = "openapi", param(value_type = Option<String>))]
     pub role: Option<Role>,
     /// The `next` cursor of the previous page.
     pub after: Option<String>,
@@ -537,7 +529,6 @@ pub struct MemberPage {
     /// Pass as `after` for the next page; absent on the last page.
     pub next: Option<String>,
     /// Add to the base slice's facts (`Facts::add`).
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub slice: Snapshot,
     /// The server's time when this was sent (seconds since the epoch):
     /// decide on the slice at this time, advanced by a monotonic clock.
@@ -555,7 +546,6 @@ pub struct MemberPage {
 pub struct ResourcePage {
     pub resources: Vec<ResourceRow>,
     pub next: Option<String>,
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub slice: Snapshot,
     /// Names of the other resources the slice holds (a flow's integration,
     /// the jobs its run plan names).
@@ -574,7 +564,6 @@ pub struct ResourcePage {
 #[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
 pub struct ResourceQuery {
     /// Only resources of this kind.
-    #[cfg_attr(feature = "openapi", param(value_type = Option<String>))]
     pub kind: Option<ResourceKind>,
     /// Part of a name, case-insensitive.
     #[serde(default)]
@@ -591,7 +580,6 @@ pub struct ResourceQuery {
 pub struct GroupMemberPage {
     pub members: Vec<Person>,
     pub next: Option<String>,
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub slice: Snapshot,
     /// The server's time when this was sent (seconds since the epoch):
     /// decide on the slice at this time, advanced by a monotonic clock.
@@ -632,9 +620,8 @@ pub struct MemberRow {
     pub id: i64,
     pub name: String,
     pub email: String,
-    pub role: String,
-    /// "active", "waiting" or "expired".
-    pub status: String,
+    pub role: Role,
+    pub status: MemberStatus,
     /// For a partner analyst: the partner's name.
     pub partner: Option<String>,
     /// For a waiting invitation: its id.
@@ -664,14 +651,116 @@ pub struct AuditEntry {
     pub actor: i64,
     pub actor_name: String,
     pub at: i64,
-    pub kind: String,
+    pub kind: AuditKind,
     pub subject: String,
-    /// The changed thing before, as JSON (kept as the stored text).
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    /// The changed thing before, as stored: any JSON value, `null` when
+    /// there was nothing before (a creation).
+    #[cfg_attr(feature = "openapi", schema(value_type = serde_json::Value))]
     pub before: Box<serde_json::value::RawValue>,
-    /// And after.
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    /// And after: any JSON value, `null` when nothing is left (a deletion).
+    #[cfg_attr(feature = "openapi", schema(value_type = serde_json::Value))]
     pub after: Box<serde_json::value::RawValue>,
+}
+
+/// Where a row of the Users list stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum MemberStatus {
+    /// An Active member.
+    Active,
+    /// An open invitation, not accepted yet.
+    Waiting,
+    /// An invitation past its expiry.
+    Expired,
+}
+
+impl MemberStatus {
+    /// The name the product shows.
+    pub const fn label(self) -> &'static str {
+        match self {
+            MemberStatus::Active => "Active",
+            MemberStatus::Waiting => "Waiting",
+            MemberStatus::Expired => "Expired",
+        }
+    }
+
+    /// The wire name, e.g. `waiting`.
+    pub const fn key(self) -> &'static str {
+        match self {
+            MemberStatus::Active => "active",
+            MemberStatus::Waiting => "waiting",
+            MemberStatus::Expired => "expired",
+        }
+    }
+}
+
+macro_rules! audit_kinds {
+    ($($(#[$doc:meta])* $variant:ident $key:tt,)*) => {
+        /// What an audit entry records. The serialized form is a dotted
+        /// name; the audit filter matches on its prefixes (`group`,
+        /// `group.members`).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+        pub enum AuditKind {
+            $($(#[$doc])* #[serde(rename = $key)] $variant,)*
+        }
+
+        impl AuditKind {
+            /// Every kind.
+            pub const ALL: &'static [AuditKind] = &[$(AuditKind::$variant,)*];
+
+            /// The dotted name, e.g. `group.members.add` (the serialized form).
+            pub const fn key(self) -> &'static str {
+                match self {
+                    $(AuditKind::$variant => $key,)*
+                }
+            }
+        }
+    };
+}
+
+audit_kinds! {
+    WorkspaceCreate "workspace.create",
+    WorkspaceDataStudio "workspace.data_studio",
+    WorkspaceDelete "workspace.delete",
+    OwnershipTransfer "ownership.transfer",
+    InvitationCreate "invitation.create",
+    InvitationResend "invitation.resend",
+    InvitationDelete "invitation.delete",
+    InvitationAccept "invitation.accept",
+    JoinLinkRotate "join_link.rotate",
+    RequestCreate "request.create",
+    RequestAuthorize "request.authorize",
+    RequestReject "request.reject",
+    MemberRole "member.role",
+    MemberRemove "member.remove",
+    TogglesSave "toggles.save",
+    GroupCreate "group.create",
+    GroupEdit "group.edit",
+    GroupDelete "group.delete",
+    GroupMembersAdd "group.members.add",
+    GroupMembersRemove "group.members.remove",
+    ResourceCreate "resource.create",
+    ResourceEdit "resource.edit",
+    ResourceDelete "resource.delete",
+    ResourceGroups "resource.groups",
+    FlowRun "flow.run",
+    CompanyCapabilities "company.capabilities",
+    CompanyMemberAdd "company.member.add",
+    CompanyMemberRemove "company.member.remove",
+    CompanyMemberAdmin "company.member.admin",
+    GrantCreate "grant.create",
+    GrantRedeem "grant.redeem",
+    GrantRevoke "grant.revoke",
+    GrantRenew "grant.renew",
+    /// Written by the system (actor 0) once a grant has run out.
+    GrantExpire "grant.expire",
+    AnalystAdd "analyst.add",
+    AnalystRemove "analyst.remove",
+    /// An analyst removed because their partner's grant was revoked.
+    AnalystRevoked "analyst.revoked",
+    DemoSeed "demo.seed",
 }
 
 /// The token of an email verification link.

@@ -11,6 +11,7 @@ macro_rules! reasons {
         /// that every caller handles every case.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
         #[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
         #[serde(rename_all = "snake_case")]
         pub enum Reason {
             $($(#[$doc])* $variant,)*
@@ -205,6 +206,8 @@ impl From<Result<(), Denial>> for Decision {
 /// `{ "allowed": false, "code": "...", "message": "..." }`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = Decision))]
 pub struct DecisionWire {
     /// Whether the action may proceed.
     pub allowed: bool,

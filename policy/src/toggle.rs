@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 /// Developer role. The Owner always has all of them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Toggle {
     #[serde(rename = "users.add")]
     UsersAdd,

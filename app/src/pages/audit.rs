@@ -102,7 +102,7 @@ pub fn AuditPage() -> impl IntoView {
                                     <tr>
                                         <td>{when(e.at)}</td>
                                         <td>{e.actor_name.clone()}</td>
-                                        <td><code>{e.kind.clone()}</code></td>
+                                        <td><code>{e.kind.key()}</code></td>
                                         <td>{e.subject.clone()}</td>
                                         <td><code class="json">{compact(&e.before)}</code></td>
                                         <td><code class="json">{compact(&e.after)}</code></td>

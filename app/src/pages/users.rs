@@ -131,12 +131,7 @@ fn UserRow(
 ) -> impl IntoView {
     let ctx = use_ws();
     let ws = loaded.ws();
-    let status = match row.status.as_str() {
-        "active" => "Active",
-        "waiting" => "Waiting",
-        "expired" => "Expired",
-        _ => "Unknown",
-    };
+    let status = row.status.label();
     let who = if row.name.is_empty() { row.email.clone() } else { row.name.clone() };
     let actions = show_actions.then(|| match row.invitation {
         Some(inv) => {
@@ -157,7 +152,7 @@ fn UserRow(
         <tr>
             <th scope="row">{who.clone()}</th>
             <td>{row.email.clone()}</td>
-            <td><span class=format!("status {}", row.status)>{status}</span></td>
+            <td><span class=format!("status {}", row.status.key())>{status}</span></td>
             <td>
                 {role_label(&row.role)}
                 {row.partner.clone().map(|p| view! { <span class="badge partner" title="Partner analyst">{format!("Partner: {p}")}</span> })}

@@ -23,6 +23,7 @@ pub type Timestamp = i64;
 /// Everything the rules may look at, as plain data.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Snapshot {
     #[serde(default)]
     pub accounts: Vec<Account>,
@@ -37,6 +38,7 @@ pub struct Snapshot {
 /// A person on the platform.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Account {
     pub id: Id,
     pub email: String,
@@ -53,6 +55,7 @@ pub struct Account {
 /// A tenant: owns workspaces, has members and admins.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Company {
     pub id: Id,
     #[serde(default)]
@@ -66,6 +69,7 @@ pub struct Company {
 /// A person's membership of a company.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CompanyMember {
     pub account: Id,
     #[serde(default)]
@@ -75,6 +79,7 @@ pub struct CompanyMember {
 /// One workspace and everything in it that access depends on.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Workspace {
     pub id: Id,
     pub company: Id,
@@ -113,6 +118,7 @@ pub struct Workspace {
 /// guessed; a record not in a partial list is unknown (`unknown_*`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Partial {
     #[serde(default, skip_serializing_if = "is_false")]
     #[cfg_attr(feature = "wasm", tsify(optional))]
@@ -150,6 +156,7 @@ impl Partial {
 /// How many Active members hold each role.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RoleCounts {
     pub owner: u32,
     pub admin: u32,
@@ -159,6 +166,7 @@ pub struct RoleCounts {
 /// An Active member of a workspace.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Member {
     pub account: Id,
     pub role: Role,
@@ -171,6 +179,7 @@ pub struct Member {
 /// An invitation not yet accepted.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Invitation {
     pub id: Id,
     pub email: String,
@@ -181,6 +190,7 @@ pub struct Invitation {
 /// A request to join, waiting for authorization.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AccessRequest {
     pub id: Id,
     pub account: Id,
@@ -189,6 +199,7 @@ pub struct AccessRequest {
 /// The Admin and Developer roles' toggles, and the version they are at.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RoleToggles {
     pub admin: Vec<Toggle>,
     pub developer: Vec<Toggle>,
@@ -210,6 +221,7 @@ impl RoleToggles {
 /// A group of members that resources can name as their managers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Group {
     pub id: Id,
     pub name: String,
@@ -228,6 +240,7 @@ pub struct Group {
 /// Something in a workspace that access rules apply to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Resource {
     pub id: Id,
     pub kind: ResourceKind,
@@ -253,6 +266,7 @@ impl Invitation {
 /// A client's grant of access to a partner company.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Grant {
     pub id: Id,
     pub client: Id,

@@ -253,7 +253,7 @@ pub async fn me(State(st): State<AppState>, user: CurrentUser) -> ApiResult<Json
             name: col(r, "name")?,
             company: col(r, "company_id")?,
             company_name: col(r, "company_name")?,
-            role: col(r, "role")?,
+            role: super::workspaces::role_of(&col::<String>(r, "role")?)?,
             via_partner: col(r, "partner_name")?,
         })
     })

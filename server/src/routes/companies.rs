@@ -16,7 +16,7 @@ use crate::db::{Tx, col, placeholders};
 use crate::error::{ApiResult, AppError};
 use crate::input::Body;
 use crate::input::{Path, Query};
-use crate::load::{self, enum_text};
+use crate::load;
 use crate::page;
 use crate::state::AppState;
 use crate::write::{Audit, AuditKind, Scope, Write};
@@ -118,7 +118,7 @@ async fn detail(tx: &mut Tx, id: Id, snap: Snapshot, now: i64) -> Result<Company
             client: named(&company_names, g.client),
             partner: named(&company_names, g.partner),
             workspaces: g.workspaces.iter().map(|&w| named(&workspace_names, w)).collect(),
-            role: enum_text(&g.role),
+            role: g.role,
             sections: g.sections.clone(),
             redeemed: g.redeemed,
             revoked: g.revoked,

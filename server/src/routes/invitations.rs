@@ -233,7 +233,7 @@ pub async fn invitation_info(
         workspace: ws,
         workspace_name: name,
         expired: inv.is_expired(st.now()),
-        role: enum_text(&inv.role),
+        role: inv.role,
         email: inv.email,
         has_account,
     }))

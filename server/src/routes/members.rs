@@ -17,7 +17,7 @@ use crate::load::enum_text;
 use crate::page;
 use crate::state::AppState;
 use crate::write::{Audit, AuditKind, Scope, Write};
-pub use policy::api::{MemberPage, MemberRow, MemberSearch, NewRole};
+pub use policy::api::{MemberPage, MemberRow, MemberSearch, MemberStatus, NewRole};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/api/workspaces/{ws}/members", get(list)).route(
@@ -77,8 +77,12 @@ pub async fn list(
                 id: 0,
                 name: String::new(),
                 email: inv.email.clone(),
-                role: enum_text(&inv.role),
-                status: if inv.is_expired(now) { "expired" } else { "waiting" }.into(),
+                role: inv.role,
+                status: if inv.is_expired(now) {
+                    MemberStatus::Expired
+                } else {
+                    MemberStatus::Waiting
+                },
                 partner: None,
                 invitation: Some(inv.id),
             });
@@ -113,8 +117,8 @@ pub async fn list(
                 id,
                 name: col(m, "name")?,
                 email: col(m, "email")?,
-                role: col(m, "role")?,
-                status: "active".into(),
+                role: super::workspaces::role_of(&col::<String>(m, "role")?)?,
+                status: MemberStatus::Active,
                 partner: col(m, "partner")?,
                 invitation: None,
             });

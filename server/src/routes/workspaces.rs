@@ -393,7 +393,7 @@ pub async fn audit_page(
                 actor: col(r, "actor_id")?,
                 actor_name: col(r, "actor_name")?,
                 at: col(r, "at")?,
-                kind: col(r, "kind")?,
+                kind: parse_enum(&col::<String>(r, "kind")?)?,
                 subject: col(r, "subject")?,
                 before: raw_json(col::<String>(r, "before")?),
                 after: raw_json(col::<String>(r, "after")?),
