@@ -20,9 +20,11 @@ use crate::ui::WorkspaceAbilities;
 /// A toggle-governed action and whether the member may do it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ToggleAccess {
     pub toggle: Toggle,
     #[cfg_attr(feature = "wasm", tsify(type = "Decision"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::DecisionWire))]
     pub decision: Decision,
 }
 
@@ -30,19 +32,24 @@ pub struct ToggleAccess {
 /// its reason.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ResourceAccess {
     pub resource: Id,
     #[cfg_attr(feature = "wasm", tsify(type = "Decision"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::DecisionWire))]
     pub view: Decision,
     #[cfg_attr(feature = "wasm", tsify(type = "Decision"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::DecisionWire))]
     pub edit: Decision,
     #[cfg_attr(feature = "wasm", tsify(type = "Decision"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::DecisionWire))]
     pub delete: Decision,
 }
 
 /// What one member can do in a workspace, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EffectiveAccess {
     pub member: Id,
     /// The tabs and buttons, as the member would get them.
@@ -56,6 +63,7 @@ pub struct EffectiveAccess {
 /// Something done to a resource.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ResourceOp {
     View,
@@ -88,9 +96,11 @@ impl ResourceOp {
 /// an access.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RoleRefusal {
     pub role: Role,
     #[cfg_attr(feature = "wasm", tsify(type = "Decision"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::DecisionWire))]
     pub decision: Decision,
 }
 
@@ -100,6 +110,7 @@ pub struct RoleRefusal {
 /// member.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Audience {
     pub op: ResourceOp,
     /// Roles whose members (not analysts) all have it.
@@ -130,6 +141,7 @@ impl Audience {
 /// Who can view, edit and delete one resource.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WhoCan {
     pub resource: Id,
     pub view: Audience,

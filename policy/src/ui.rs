@@ -14,6 +14,7 @@ use crate::toggle::{Category, Toggle};
 /// a [`Decision`], so a disabled control can show the reason.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WorkspaceAbilities {
     /// The actor's effective role, if they can open the workspace at all.
     #[cfg_attr(feature = "wasm", tsify(optional))]
@@ -22,36 +23,49 @@ pub struct WorkspaceAbilities {
     /// Whether the actor is a partner analyst here.
     pub analyst: bool,
     #[cfg_attr(feature = "wasm", tsify(type = "Decision"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::DecisionWire))]
     pub open: Decision,
     #[cfg_attr(feature = "wasm", tsify(type = "Decision"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::DecisionWire))]
     pub users_tab: Decision,
     #[cfg_attr(feature = "wasm", tsify(type = "Decision"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::DecisionWire))]
     pub groups_tab: Decision,
     #[cfg_attr(feature = "wasm", tsify(type = "Decision"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::DecisionWire))]
     pub permissions_tab: Decision,
     #[cfg_attr(feature = "wasm", tsify(type = "Decision"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::DecisionWire))]
     pub billing: Decision,
     #[cfg_attr(feature = "wasm", tsify(type = "Decision"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::DecisionWire))]
     pub audit: Decision,
     /// The "Invite user" button.
     #[cfg_attr(feature = "wasm", tsify(type = "Decision"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::DecisionWire))]
     pub invite: Decision,
     /// Roles the invite modal offers.
     pub invite_roles: Vec<Role>,
     /// "Create a new group" (and editing groups and resource groups).
     #[cfg_attr(feature = "wasm", tsify(type = "Decision"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::DecisionWire))]
     pub manage_groups: Decision,
     #[cfg_attr(feature = "wasm", tsify(type = "Decision"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::DecisionWire))]
     pub set_data_studio: Decision,
     /// Owner-only options; a UI should not render them when denied.
     #[cfg_attr(feature = "wasm", tsify(type = "Decision"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::DecisionWire))]
     pub transfer_ownership: Decision,
     #[cfg_attr(feature = "wasm", tsify(type = "Decision"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::DecisionWire))]
     pub delete_workspace: Decision,
     /// The Edit button on the Admin and Developer permission cards.
     #[cfg_attr(feature = "wasm", tsify(type = "Decision"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::DecisionWire))]
     pub edit_admin_toggles: Decision,
     #[cfg_attr(feature = "wasm", tsify(type = "Decision"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::DecisionWire))]
     pub edit_developer_toggles: Decision,
 }
 

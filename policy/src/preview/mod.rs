@@ -36,6 +36,7 @@ pub const LISTED: usize = 50;
 /// A tab or button of the workspace (see [`WorkspaceAbilities`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Ability {
     Open,
@@ -83,6 +84,7 @@ impl Ability {
 /// operation is gained or lost on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ResourceSet {
     pub op: ResourceOp,
     pub kind: ResourceKind,
@@ -101,6 +103,7 @@ pub struct ResourceSet {
 /// What some people gain, or lose.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AccessSet {
     pub abilities: Vec<Ability>,
     pub toggles: Vec<Toggle>,
@@ -116,6 +119,7 @@ impl AccessSet {
 /// Who a line of a preview is about.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum People {
     /// Every member of the role who is not a partner analyst.
@@ -127,6 +131,7 @@ pub enum People {
 /// People treated alike by the change, and what they gain and lose.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PeopleChange {
     pub people: People,
     pub gains: AccessSet,
@@ -136,6 +141,7 @@ pub struct PeopleChange {
 /// What a change does to access in one workspace.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WorkspaceImpact {
     pub workspace: Id,
     pub changes: Vec<PeopleChange>,
@@ -145,6 +151,7 @@ pub struct WorkspaceImpact {
 /// change that affects nobody's access.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Preview {
     pub workspaces: Vec<WorkspaceImpact>,
 }
