@@ -780,6 +780,11 @@ fn groups() {
             ("unknown group", ADMIN, del(1, "x"), Some(Reason::UnknownGroup)),
             // Seed: "you can add one or several users simultaneously".
             ("add several Active members", ADMIN, add(OPS, vec![DEV, DEV2, ANALYST]), OK),
+            // SPEC 6: members are any Active members; adding one who is in
+            // the group already changes nothing and is no error (the server
+            // answers 200 and writes no second row).
+            ("add someone already in it", ADMIN, add(FINANCE, vec![DEV]), OK),
+            ("the same account twice in one request", ADMIN, add(OPS, vec![DEV2, DEV2]), OK),
             (
                 "only Active members",
                 ADMIN,

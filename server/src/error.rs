@@ -38,6 +38,11 @@ impl AppError {
         AppError::Denied(Denial { code, message: code.default_message().into() })
     }
 
+    /// The policy's refusal for `code` with a more specific sentence.
+    pub fn denied(code: Reason, message: &'static str) -> AppError {
+        AppError::Denied(Denial { code, message: message.into() })
+    }
+
     /// A value that parses but breaks a rule: 422 naming the field.
     pub fn invalid(field: &str, message: impl Into<String>) -> AppError {
         AppError::BadRequest {

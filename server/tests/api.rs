@@ -26,4 +26,5 @@ scenarios!(TestApp::sqlite();
     company_membership_and_verification,
     look_alike_addresses_are_refused,
     grants_expire_and_are_renewed,
+    reason_codes_are_the_policys,
 );

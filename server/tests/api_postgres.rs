@@ -28,4 +28,5 @@ scenarios!(ignored TestApp::postgres();
     company_membership_and_verification,
     look_alike_addresses_are_refused,
     grants_expire_and_are_renewed,
+    reason_codes_are_the_policys,
 );

@@ -110,8 +110,13 @@ pub fn capitalize(s: &str) -> String {
 }
 
 /// Create an account and its own company, and sign in.
-#[utoipa::path(post, path = "/api/auth/signup", request_body = SignUp,
-    responses((status = 200, body = Session), (status = 400, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody)))]
+#[utoipa::path(
+    post,
+    path = "/api/auth/signup",
+    request_body = SignUp,
+    security(()),
+    responses((status = 200, description = "OK", body = Session), (status = 409, description = "`conflict`: an account with that email exists; sign in instead."), (status = 429, description = "`too_many_attempts`: too many sign-ins or sign-ups from this address; see `Retry-After`."))
+)]
 pub async fn signup(
     State(st): State<AppState>,
     ClientAddr(client): ClientAddr,
@@ -156,8 +161,13 @@ const MAX_PASSWORD: usize = 256;
 /// Sign in with email and password. Limited per client address and slowed
 /// per account (`throttle`); an unknown email costs what a wrong password
 /// costs.
-#[utoipa::path(post, path = "/api/auth/login", request_body = SignIn,
-    responses((status = 200, body = Session), (status = 400, body = crate::error::ErrorBody), (status = 401, body = crate::error::ErrorBody), (status = 415, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody), (status = 429, body = crate::error::ErrorBody)))]
+#[utoipa::path(
+    post,
+    path = "/api/auth/login",
+    request_body = SignIn,
+    security(()),
+    responses((status = 200, description = "OK", body = Session), (status = 401, description = "`invalid_input`: that email and password match no account."), (status = 429, description = "`too_many_attempts`: too many attempts from this address or for this account; see `Retry-After`."))
+)]
 pub async fn login(
     State(st): State<AppState>,
     ClientAddr(client): ClientAddr,
@@ -201,7 +211,11 @@ pub async fn login(
 }
 
 /// Sign out: the session is deleted server-side.
-#[utoipa::path(post, path = "/api/auth/logout", responses((status = 200, body = Done), (status = 401, body = crate::error::ErrorBody)))]
+#[utoipa::path(
+    post,
+    path = "/api/auth/logout",
+    responses((status = 200, description = "OK", body = Done))
+)]
 pub async fn logout(
     State(st): State<AppState>,
     user: CurrentUser,
@@ -217,7 +231,11 @@ pub async fn logout(
 }
 
 /// The signed-in account, its companies and workspaces.
-#[utoipa::path(get, path = "/api/me", responses((status = 200, body = Me), (status = 401, body = crate::error::ErrorBody)))]
+#[utoipa::path(
+    get,
+    path = "/api/me",
+    responses((status = 200, description = "OK", body = Me))
+)]
 pub async fn me(State(st): State<AppState>, user: CurrentUser) -> ApiResult<Json<Me>> {
     let mut tx = st.db.begin_read().await?;
     let companies = sqlx::query(

@@ -6,9 +6,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use axum::extract::State;
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
-use policy::{Action, Facts, Id, Snapshot};
+use policy::{Action, Facts, Id, Reason, Snapshot};
 use serde_json::json;
 
+use super::paths::{CompanyAccountPath, CompanyPath};
 use super::{DONE, Done, read_companies};
 use crate::auth::CurrentUser;
 use crate::changes::Key;
@@ -192,11 +193,16 @@ async fn company_page_facts(tx: &mut Tx, company: Id, facts: Facts) -> Result<Fa
 }
 
 /// A company: members, workspaces, grants (members and support).
-#[utoipa::path(get, path = "/api/companies/{company}", responses((status = 200, body = CompanyDetail), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
+#[utoipa::path(
+    get,
+    path = "/api/companies/{company}",
+    params(CompanyPath),
+    responses((status = 200, description = "OK", body = CompanyDetail))
+)]
 pub async fn company(
     State(st): State<AppState>,
     user: CurrentUser,
-    Path(company): Path<Id>,
+    Path(CompanyPath { company }): Path<CompanyPath>,
 ) -> ApiResult<Json<CompanyDetail>> {
     let super::CompanyRead { mut tx, facts, now } =
         read_companies(&st, &user, &[company], &Action::ViewCompany { company }).await?;
@@ -207,7 +213,11 @@ pub async fn company(
 
 /// The partner directory: every company support has enabled as a Partner,
 /// so a client's admins can choose whom to grant access (names only).
-#[utoipa::path(get, path = "/api/partners", responses((status = 200, body = Vec<Named>), (status = 401, body = crate::error::ErrorBody)))]
+#[utoipa::path(
+    get,
+    path = "/api/partners",
+    responses((status = 200, description = "OK", body = Vec<Named>))
+)]
 pub async fn partner_directory(
     State(st): State<AppState>,
     _user: CurrentUser,
@@ -225,7 +235,12 @@ pub async fn partner_directory(
 /// The companies the user may see, by name, paged: every company for
 /// platform support, otherwise those the user is a member of. The policy
 /// decides each row (`view_company`) on facts loaded for the page only.
-#[utoipa::path(get, path = "/api/companies", params(PageQuery), responses((status = 200, body = CompanyPage), (status = 400, body = crate::error::ErrorBody), (status = 401, body = crate::error::ErrorBody)))]
+#[utoipa::path(
+    get,
+    path = "/api/companies",
+    params(PageQuery),
+    responses((status = 200, description = "OK", body = CompanyPage))
+)]
 pub async fn list_companies(
     State(st): State<AppState>,
     user: CurrentUser,
@@ -271,11 +286,17 @@ pub async fn list_companies(
 }
 
 /// Turn a company's Partner / Client capabilities on or off (support).
-#[utoipa::path(post, path = "/api/companies/{company}/capabilities", request_body = Capabilities, responses((status = 200, body = Done), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
+#[utoipa::path(
+    post,
+    path = "/api/companies/{company}/capabilities",
+    params(CompanyPath),
+    request_body = Capabilities,
+    responses((status = 200, description = "OK", body = Done))
+)]
 pub async fn capabilities(
     State(st): State<AppState>,
     user: CurrentUser,
-    Path(company): Path<Id>,
+    Path(CompanyPath { company }): Path<CompanyPath>,
     Body(req): Body<Capabilities>,
 ) -> ApiResult<Json<Done>> {
     let action = Action::SetCompanyCapabilities { company };
@@ -304,11 +325,17 @@ pub async fn capabilities(
 
 /// Add an existing account to the company, as member or admin: a verified
 /// account, found by its email.
-#[utoipa::path(post, path = "/api/companies/{company}/members", request_body = NewCompanyMember, responses((status = 200, body = Done), (status = 400, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+#[utoipa::path(
+    post,
+    path = "/api/companies/{company}/members",
+    params(CompanyPath),
+    request_body = NewCompanyMember,
+    responses((status = 200, description = "OK", body = Done))
+)]
 pub async fn add_member(
     State(st): State<AppState>,
     user: CurrentUser,
-    Path(company): Path<Id>,
+    Path(CompanyPath { company }): Path<CompanyPath>,
     Body(req): Body<NewCompanyMember>,
 ) -> ApiResult<Json<Done>> {
     let email = crate::email::normalize(&req.email)?;
@@ -319,7 +346,12 @@ pub async fn add_member(
             .bind(&email)
             .fetch_optional(&mut *w.tx)
             .await?
-            .ok_or(AppError::NotFound("No account has that email; they need to sign up first."))?,
+            .ok_or_else(|| {
+                AppError::denied(
+                    Reason::UnknownAccount,
+                    "No account has that email; they need to sign up first.",
+                )
+            })?,
         "id",
     )?;
     w.with_account(account).await?;
@@ -345,11 +377,16 @@ pub async fn add_member(
 /// Remove someone from the company (never its last admin). They lose every
 /// company right at once, and as a partner's analyst every client
 /// workspace, on their next request.
-#[utoipa::path(delete, path = "/api/companies/{company}/members/{account}", responses((status = 200, body = Done), (status = 400, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody)))]
+#[utoipa::path(
+    delete,
+    path = "/api/companies/{company}/members/{account}",
+    params(CompanyAccountPath),
+    responses((status = 200, description = "OK", body = Done))
+)]
 pub async fn remove_member(
     State(st): State<AppState>,
     user: CurrentUser,
-    Path((company, account)): Path<(Id, Id)>,
+    Path(CompanyAccountPath { company, account }): Path<CompanyAccountPath>,
 ) -> ApiResult<Json<Done>> {
     let action = Action::RemoveCompanyMember { company, account };
     let mut w = Write::begin(&st, &user, Scope::Companies(vec![company]), &action).await?;
@@ -372,11 +409,17 @@ pub async fn remove_member(
 }
 
 /// Make a member an admin, or an admin a member (never the last admin).
-#[utoipa::path(patch, path = "/api/companies/{company}/members/{account}", request_body = CompanyAdmin, responses((status = 200, body = Done), (status = 400, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+#[utoipa::path(
+    patch,
+    path = "/api/companies/{company}/members/{account}",
+    params(CompanyAccountPath),
+    request_body = CompanyAdmin,
+    responses((status = 200, description = "OK", body = Done))
+)]
 pub async fn set_admin(
     State(st): State<AppState>,
     user: CurrentUser,
-    Path((company, account)): Path<(Id, Id)>,
+    Path(CompanyAccountPath { company, account }): Path<CompanyAccountPath>,
     Body(req): Body<CompanyAdmin>,
 ) -> ApiResult<Json<Done>> {
     let action = Action::SetCompanyAdmin { company, account, admin: req.admin };
@@ -403,11 +446,16 @@ pub async fn set_admin(
 /// A company's own audit log (its admins): capabilities, members, grants
 /// (those it gave and those it received), workspace deletions; newest
 /// first, paged, filters applied before the page is cut.
-#[utoipa::path(get, path = "/api/companies/{company}/audit", params(AuditFilter), responses((status = 200, body = AuditPage), (status = 400, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+#[utoipa::path(
+    get,
+    path = "/api/companies/{company}/audit",
+    params(CompanyPath, AuditFilter),
+    responses((status = 200, description = "OK", body = AuditPage))
+)]
 pub async fn audit_log(
     State(st): State<AppState>,
     user: CurrentUser,
-    Path(company): Path<Id>,
+    Path(CompanyPath { company }): Path<CompanyPath>,
     Query(f): Query<AuditFilter>,
 ) -> ApiResult<Json<AuditPage>> {
     let super::CompanyRead { mut tx, .. } =

@@ -6,6 +6,7 @@ use axum::{Json, Router};
 use policy::{Action, Id};
 use serde_json::json;
 
+use super::paths::{WsGroupAccountPath, WsGroupPath, WsPath};
 use super::workspaces::Created;
 use super::{DONE, Done, read};
 use crate::auth::CurrentUser;
@@ -35,11 +36,17 @@ fn clean(f: &GroupFields) -> (String, String) {
 }
 
 /// Create a group (Owner and Admins).
-#[utoipa::path(post, path = "/api/workspaces/{ws}/groups", request_body = GroupFields, responses((status = 200, body = Created), (status = 400, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody)))]
+#[utoipa::path(
+    post,
+    path = "/api/workspaces/{ws}/groups",
+    params(WsPath),
+    request_body = GroupFields,
+    responses((status = 200, description = "OK", body = Created))
+)]
 pub async fn create(
     State(st): State<AppState>,
     user: CurrentUser,
-    Path(ws): Path<Id>,
+    Path(WsPath { ws }): Path<WsPath>,
     Body(req): Body<GroupFields>,
 ) -> ApiResult<Json<Created>> {
     let action = Action::CreateGroup {
@@ -69,11 +76,17 @@ pub async fn create(
 }
 
 /// Rename a group or change its description.
-#[utoipa::path(patch, path = "/api/workspaces/{ws}/groups/{group}", request_body = GroupFields, responses((status = 200, body = Done), (status = 400, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody)))]
+#[utoipa::path(
+    patch,
+    path = "/api/workspaces/{ws}/groups/{group}",
+    params(WsGroupPath),
+    request_body = GroupFields,
+    responses((status = 200, description = "OK", body = Done))
+)]
 pub async fn edit(
     State(st): State<AppState>,
     user: CurrentUser,
-    Path((ws, group)): Path<(Id, Id)>,
+    Path(WsGroupPath { ws, group }): Path<WsGroupPath>,
     Body(req): Body<GroupFields>,
 ) -> ApiResult<Json<Done>> {
     let action = Action::EditGroup {
@@ -105,11 +118,17 @@ pub async fn edit(
 }
 
 /// Delete a group; resources left with no group become admin-only.
-#[utoipa::path(delete, path = "/api/workspaces/{ws}/groups/{group}", request_body = ConfirmDelete, responses((status = 200, body = Done), (status = 400, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
+#[utoipa::path(
+    delete,
+    path = "/api/workspaces/{ws}/groups/{group}",
+    params(WsGroupPath),
+    request_body = ConfirmDelete,
+    responses((status = 200, description = "OK", body = Done))
+)]
 pub async fn remove(
     State(st): State<AppState>,
     user: CurrentUser,
-    Path((ws, group)): Path<(Id, Id)>,
+    Path(WsGroupPath { ws, group }): Path<WsGroupPath>,
     Body(req): Body<ConfirmDelete>,
 ) -> ApiResult<Json<Done>> {
     let action =
@@ -133,20 +152,22 @@ pub async fn remove(
 
 /// A page of a group's members (the default group: every member), by
 /// name, searchable, with the slice their controls decide on.
-#[utoipa::path(get, path = "/api/workspaces/{ws}/groups/{group}/members", params(MemberSearch), responses((status = 200, body = GroupMemberPage), (status = 400, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
+#[utoipa::path(
+    get,
+    path = "/api/workspaces/{ws}/groups/{group}/members",
+    params(WsGroupPath, MemberSearch),
+    responses((status = 200, description = "OK", body = GroupMemberPage))
+)]
 pub async fn members(
     State(st): State<AppState>,
     user: CurrentUser,
-    Path((ws, group)): Path<(Id, Id)>,
+    Path(WsGroupPath { ws, group }): Path<WsGroupPath>,
     Query(search): Query<MemberSearch>,
 ) -> ApiResult<Json<GroupMemberPage>> {
     let mut r = read(&st, &user, ws, &Action::ViewGroups { workspace: ws }).await?;
     let is_default = r.facts().workspace(ws).and_then(|v| v.group(group)).map(|g| g.is_default);
     let Some(is_default) = is_default else {
-        return Err(AppError::Denied(policy::Denial {
-            code: policy::Reason::UnknownGroup,
-            message: policy::Reason::UnknownGroup.default_message().into(),
-        }));
+        return Err(AppError::policy(policy::Reason::UnknownGroup));
     };
     let limit = page::limit(search.limit);
     let (key, after): (String, Id) = page::after(search.after.as_deref())?.unwrap_or_default();
@@ -192,11 +213,16 @@ pub async fn members(
 }
 
 /// What deleting a group would do (to those who may delete it).
-#[utoipa::path(get, path = "/api/workspaces/{ws}/groups/{group}/impact", responses((status = 200, body = GroupImpact), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
+#[utoipa::path(
+    get,
+    path = "/api/workspaces/{ws}/groups/{group}/impact",
+    params(WsGroupPath),
+    responses((status = 200, description = "OK", body = GroupImpact))
+)]
 pub async fn impact(
     State(st): State<AppState>,
     user: CurrentUser,
-    Path((ws, group)): Path<(Id, Id)>,
+    Path(WsGroupPath { ws, group }): Path<WsGroupPath>,
 ) -> ApiResult<Json<GroupImpact>> {
     let r = read(&st, &user, ws, &Action::ViewGroups { workspace: ws }).await?;
     let name = r.facts().workspace(ws).and_then(|v| v.group(group)).map(|g| g.name.clone());
@@ -209,11 +235,17 @@ pub async fn impact(
 }
 
 /// Add one or several Active members to a group.
-#[utoipa::path(post, path = "/api/workspaces/{ws}/groups/{group}/members", request_body = AddMembers, responses((status = 200, body = Done), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
+#[utoipa::path(
+    post,
+    path = "/api/workspaces/{ws}/groups/{group}/members",
+    params(WsGroupPath),
+    request_body = AddMembers,
+    responses((status = 200, description = "OK", body = Done))
+)]
 pub async fn add_members(
     State(st): State<AppState>,
     user: CurrentUser,
-    Path((ws, group)): Path<(Id, Id)>,
+    Path(WsGroupPath { ws, group }): Path<WsGroupPath>,
     Body(req): Body<AddMembers>,
 ) -> ApiResult<Json<Done>> {
     let action = Action::AddGroupMembers { workspace: ws, group, accounts: req.accounts.clone() };
@@ -238,23 +270,32 @@ pub async fn add_members(
             .await?;
         w.changed(Key::GroupMember(group, a));
     }
-    w.audit(Audit::workspace(
-        ws,
-        AuditKind::GroupMembersAdd,
-        group.to_string(),
-        json!(null),
-        json!({"accounts": req.accounts}),
-    ));
+    // Someone already in the group stays as they are (SPEC 6: members are
+    // any Active members; adding one twice is no error, nothing changes).
+    if !new.is_empty() {
+        w.audit(Audit::workspace(
+            ws,
+            AuditKind::GroupMembersAdd,
+            group.to_string(),
+            json!(null),
+            json!({"accounts": new}),
+        ));
+    }
     w.commit().await?;
     Ok(Json(DONE))
 }
 
 /// Remove one member from a group.
-#[utoipa::path(delete, path = "/api/workspaces/{ws}/groups/{group}/members/{account}", responses((status = 200, body = Done), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
+#[utoipa::path(
+    delete,
+    path = "/api/workspaces/{ws}/groups/{group}/members/{account}",
+    params(WsGroupAccountPath),
+    responses((status = 200, description = "OK", body = Done))
+)]
 pub async fn remove_member(
     State(st): State<AppState>,
     user: CurrentUser,
-    Path((ws, group, account)): Path<(Id, Id, Id)>,
+    Path(WsGroupAccountPath { ws, group, account }): Path<WsGroupAccountPath>,
 ) -> ApiResult<Json<Done>> {
     let action = Action::RemoveGroupMember { workspace: ws, group, account };
     let mut w = Write::begin(&st, &user, Scope::Workspace(ws), &action).await?;

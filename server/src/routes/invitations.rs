@@ -5,10 +5,11 @@ use axum::extract::State;
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use axum_extra::extract::cookie::CookieJar;
-use policy::{Action, Id, Role};
+use policy::{Action, Id, Reason, Role};
 use serde_json::json;
 
 use super::account::{NewAccount, Session, account_info, create_account};
+use super::paths::{TokenPath, WsInvitationPath, WsPath, WsRequestPath};
 use super::workspaces::insert_member;
 use super::{DONE, Done};
 use crate::auth::{self, CurrentUser, random_token, token_hash};
@@ -63,12 +64,17 @@ async fn invitation_mail(
 
 /// Invite someone by email; an open invitation to the same email is renewed
 /// and resent instead of duplicated.
-#[utoipa::path(post, path = "/api/workspaces/{ws}/invitations", request_body = NewInvitation,
-    responses((status = 200, body = InvitationSent), (status = 400, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody)))]
+#[utoipa::path(
+    post,
+    path = "/api/workspaces/{ws}/invitations",
+    params(WsPath),
+    request_body = NewInvitation,
+    responses((status = 200, description = "OK", body = InvitationSent))
+)]
 pub async fn invite(
     State(st): State<AppState>,
     user: CurrentUser,
-    Path(ws): Path<Id>,
+    Path(WsPath { ws }): Path<WsPath>,
     Body(req): Body<NewInvitation>,
 ) -> ApiResult<Json<InvitationSent>> {
     let email = crate::email::normalize(&req.email)?;
@@ -133,11 +139,16 @@ pub async fn invite(
 }
 
 /// Resend an invitation: renews its expiry; the previous link stops working.
-#[utoipa::path(post, path = "/api/workspaces/{ws}/invitations/{inv}/resend", responses((status = 200, body = InvitationSent), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
+#[utoipa::path(
+    post,
+    path = "/api/workspaces/{ws}/invitations/{inv}/resend",
+    params(WsInvitationPath),
+    responses((status = 200, description = "OK", body = InvitationSent))
+)]
 pub async fn resend(
     State(st): State<AppState>,
     user: CurrentUser,
-    Path((ws, inv)): Path<(Id, Id)>,
+    Path(WsInvitationPath { ws, inv }): Path<WsInvitationPath>,
 ) -> ApiResult<Json<InvitationSent>> {
     let action = Action::ResendInvitation { workspace: ws, invitation: inv };
     let mut w = Write::begin(&st, &user, Scope::Workspace(ws), &action).await?;
@@ -174,11 +185,16 @@ fn invitation_email(w: &Write, ws: Id, inv: Id) -> String {
 }
 
 /// Delete a waiting invitation; its link stops working.
-#[utoipa::path(delete, path = "/api/workspaces/{ws}/invitations/{inv}", responses((status = 200, body = Done), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
+#[utoipa::path(
+    delete,
+    path = "/api/workspaces/{ws}/invitations/{inv}",
+    params(WsInvitationPath),
+    responses((status = 200, description = "OK", body = Done))
+)]
 pub async fn delete_invitation(
     State(st): State<AppState>,
     user: CurrentUser,
-    Path((ws, inv)): Path<(Id, Id)>,
+    Path(WsInvitationPath { ws, inv }): Path<WsInvitationPath>,
 ) -> ApiResult<Json<Done>> {
     let action = Action::DeleteInvitation { workspace: ws, invitation: inv };
     let mut w = Write::begin(&st, &user, Scope::Workspace(ws), &action).await?;
@@ -205,15 +221,26 @@ async fn invitation_by_token(
         .bind(token_hash(token))
         .fetch_optional(&mut **tx)
         .await?
-        .ok_or(AppError::NotFound("This invitation link is not valid: it was used, replaced by a newer one, or deleted."))?;
+        .ok_or_else(|| {
+            AppError::denied(
+                Reason::UnknownInvitation,
+                "This invitation link is not valid: it was used, replaced by a newer one, or deleted.",
+            )
+        })?;
     Ok((col(&r, "workspace_id")?, crate::load::invitation_row(&r)?))
 }
 
 /// What an invitation link is for (no sign-in needed).
-#[utoipa::path(get, path = "/api/invitations/{token}", responses((status = 200, body = InvitationInfo), (status = 404, body = crate::error::ErrorBody)))]
+#[utoipa::path(
+    get,
+    path = "/api/invitations/{token}",
+    params(TokenPath),
+    security(()),
+    responses((status = 200, description = "OK", body = InvitationInfo))
+)]
 pub async fn invitation_info(
     State(st): State<AppState>,
-    Path(token): Path<String>,
+    Path(TokenPath { token }): Path<TokenPath>,
 ) -> ApiResult<Json<InvitationInfo>> {
     let mut tx = st.db.begin_read().await?;
     let (ws, inv) = invitation_by_token(&mut tx, &token).await?;
@@ -241,12 +268,19 @@ pub async fn invitation_info(
 
 /// Accept an invitation: as the signed-in account (same email), or by
 /// creating the account. The link works once.
-#[utoipa::path(post, path = "/api/invitations/{token}/accept", request_body = Accept, responses((status = 200, body = Session), (status = 400, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody), (status = 410, body = crate::error::ErrorBody)))]
+#[utoipa::path(
+    post,
+    path = "/api/invitations/{token}/accept",
+    params(TokenPath),
+    request_body = Accept,
+    security((), ("session" = [])),
+    responses((status = 200, description = "OK", body = Session), (status = 409, description = "`conflict`: signed out, and an account with the invitation's email exists; sign in first."))
+)]
 pub async fn accept(
     State(st): State<AppState>,
     user: Option<CurrentUser>,
     jar: CookieJar,
-    Path(token): Path<String>,
+    Path(TokenPath { token }): Path<TokenPath>,
     Body(req): Body<Accept>,
 ) -> ApiResult<(CookieJar, Json<Session>)> {
     let (ws, invitation) = invitation_by_token(&mut st.db.begin_read().await?, &token).await?;
@@ -314,11 +348,16 @@ pub async fn accept(
 }
 
 /// Create or rotate the workspace's join link.
-#[utoipa::path(post, path = "/api/workspaces/{ws}/join-link", responses((status = 200, body = JoinLink), (status = 403, body = crate::error::ErrorBody)))]
+#[utoipa::path(
+    post,
+    path = "/api/workspaces/{ws}/join-link",
+    params(WsPath),
+    responses((status = 200, description = "OK", body = JoinLink))
+)]
 pub async fn join_link(
     State(st): State<AppState>,
     user: CurrentUser,
-    Path(ws): Path<Id>,
+    Path(WsPath { ws }): Path<WsPath>,
 ) -> ApiResult<Json<JoinLink>> {
     let action = Action::ManageJoinLink { workspace: ws };
     let mut w = Write::begin(&st, &user, Scope::Workspace(ws), &action).await?;
@@ -341,17 +380,24 @@ async fn workspace_of_join_token(tx: &mut Tx, token: &str) -> Result<Id, AppErro
             .bind(token_hash(token))
             .fetch_optional(&mut **tx)
             .await?
-            .ok_or(AppError::NotFound("This join link is not valid any more."))?,
+            .ok_or_else(|| {
+                AppError::denied(Reason::UnknownWorkspace, "This join link is not valid any more.")
+            })?,
         "id",
     )
 }
 
 /// Ask to join through a join link; an admin must authorize.
-#[utoipa::path(post, path = "/api/join/{token}", responses((status = 200, body = Done), (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody)))]
+#[utoipa::path(
+    post,
+    path = "/api/join/{token}",
+    params(TokenPath),
+    responses((status = 200, description = "OK", body = Done))
+)]
 pub async fn request_access(
     State(st): State<AppState>,
     user: CurrentUser,
-    Path(token): Path<String>,
+    Path(TokenPath { token }): Path<TokenPath>,
 ) -> ApiResult<Json<Done>> {
     let ws = workspace_of_join_token(&mut st.db.begin_read().await?, &token).await?;
     let mut w = Write::lock(&st, user.id, Scope::Workspace(ws)).await?;
@@ -380,11 +426,16 @@ pub async fn request_access(
 }
 
 /// Authorize an access request: the account becomes an Active Developer.
-#[utoipa::path(post, path = "/api/workspaces/{ws}/requests/{req}/authorize", responses((status = 200, body = Done), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
+#[utoipa::path(
+    post,
+    path = "/api/workspaces/{ws}/requests/{req}/authorize",
+    params(WsRequestPath),
+    responses((status = 200, description = "OK", body = Done))
+)]
 pub async fn authorize_request(
     State(st): State<AppState>,
     user: CurrentUser,
-    Path((ws, req)): Path<(Id, Id)>,
+    Path(WsRequestPath { ws, req }): Path<WsRequestPath>,
 ) -> ApiResult<Json<Done>> {
     let action = Action::AuthorizeRequest { workspace: ws, request: req };
     let mut w = Write::begin(&st, &user, Scope::Workspace(ws), &action).await?;
@@ -406,11 +457,16 @@ pub async fn authorize_request(
 }
 
 /// Reject an access request.
-#[utoipa::path(delete, path = "/api/workspaces/{ws}/requests/{req}", responses((status = 200, body = Done), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
+#[utoipa::path(
+    delete,
+    path = "/api/workspaces/{ws}/requests/{req}",
+    params(WsRequestPath),
+    responses((status = 200, description = "OK", body = Done))
+)]
 pub async fn reject_request(
     State(st): State<AppState>,
     user: CurrentUser,
-    Path((ws, req)): Path<(Id, Id)>,
+    Path(WsRequestPath { ws, req }): Path<WsRequestPath>,
 ) -> ApiResult<Json<Done>> {
     let action = Action::RejectRequest { workspace: ws, request: req };
     let mut w = Write::begin(&st, &user, Scope::Workspace(ws), &action).await?;

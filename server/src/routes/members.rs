@@ -6,6 +6,7 @@ use axum::{Json, Router};
 use policy::{Action, Id};
 use serde_json::json;
 
+use super::paths::{WsAccountPath, WsPath};
 use super::{DONE, Done, read};
 use crate::auth::CurrentUser;
 use crate::changes::Key;
@@ -38,11 +39,16 @@ enum UsersCursor {
 /// (or only the members holding one role), paged by keyset (each part an
 /// index range: a page costs the same at any size), with the slice the
 /// rows' controls decide on.
-#[utoipa::path(get, path = "/api/workspaces/{ws}/members", params(MemberSearch), responses((status = 200, body = MemberPage), (status = 400, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
+#[utoipa::path(
+    get,
+    path = "/api/workspaces/{ws}/members",
+    params(WsPath, MemberSearch),
+    responses((status = 200, description = "OK", body = MemberPage))
+)]
 pub async fn list(
     State(st): State<AppState>,
     user: CurrentUser,
-    Path(ws): Path<Id>,
+    Path(WsPath { ws }): Path<WsPath>,
     Query(search): Query<MemberSearch>,
 ) -> ApiResult<Json<MemberPage>> {
     let mut r = read(&st, &user, ws, &Action::ViewUsers { workspace: ws }).await?;
@@ -142,11 +148,17 @@ pub async fn list(
 }
 
 /// Change an Active member's permission.
-#[utoipa::path(patch, path = "/api/workspaces/{ws}/members/{account}", request_body = NewRole, responses((status = 200, body = Done), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
+#[utoipa::path(
+    patch,
+    path = "/api/workspaces/{ws}/members/{account}",
+    params(WsAccountPath),
+    request_body = NewRole,
+    responses((status = 200, description = "OK", body = Done))
+)]
 pub async fn change_role(
     State(st): State<AppState>,
     user: CurrentUser,
-    Path((ws, target)): Path<(Id, Id)>,
+    Path(WsAccountPath { ws, account: target }): Path<WsAccountPath>,
     Body(req): Body<NewRole>,
 ) -> ApiResult<Json<Done>> {
     let action = Action::ChangeRole { workspace: ws, target, role: req.role };
@@ -196,11 +208,16 @@ async fn delete_member(tx: &mut Tx, ws: Id, target: Id) -> Result<(), AppError> 
 }
 
 /// Remove a member's access (irreversible; they must be invited again).
-#[utoipa::path(delete, path = "/api/workspaces/{ws}/members/{account}", responses((status = 200, body = Done), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
+#[utoipa::path(
+    delete,
+    path = "/api/workspaces/{ws}/members/{account}",
+    params(WsAccountPath),
+    responses((status = 200, description = "OK", body = Done))
+)]
 pub async fn remove_member(
     State(st): State<AppState>,
     user: CurrentUser,
-    Path((ws, target)): Path<(Id, Id)>,
+    Path(WsAccountPath { ws, account: target }): Path<WsAccountPath>,
 ) -> ApiResult<Json<Done>> {
     let action = Action::RemoveMember { workspace: ws, target };
     let mut w = Write::begin(&st, &user, Scope::Workspace(ws), &action).await?;

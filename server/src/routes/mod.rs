@@ -11,6 +11,7 @@ pub mod live;
 pub mod members;
 pub mod openapi;
 pub mod partners;
+pub mod paths;
 pub mod resources;
 pub mod toggles;
 pub mod verification;
@@ -77,7 +78,7 @@ pub async fn read(
     let Some(row) = row else {
         // Not there: the policy's own answer about an unknown workspace.
         return Err(deny(&Facts::default(), user.id, action, now)
-            .unwrap_or(AppError::NotFound("That workspace does not exist.")));
+            .unwrap_or(AppError::policy(policy::Reason::UnknownWorkspace)));
     };
     let facts = st.cache.at(&mut tx, ws, col(&row, "version")?).await?;
     if let Some(e) = deny(&facts.facts, user.id, action, now) {

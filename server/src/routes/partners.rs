@@ -9,6 +9,7 @@ use policy::{Action, Id};
 use serde_json::json;
 
 use super::members::remove_member_in;
+use super::paths::{CompanyPath, GrantAnalystPath, GrantPath};
 use super::workspaces::insert_member;
 use super::{DONE, Done};
 use crate::auth::{CurrentUser, random_token, token_hash};
@@ -32,11 +33,17 @@ pub fn router() -> Router<AppState> {
 }
 
 /// A client grants a partner access; returns the access key once.
-#[utoipa::path(post, path = "/api/companies/{company}/grants", request_body = NewGrant, responses((status = 200, body = GrantCreated), (status = 400, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody)))]
+#[utoipa::path(
+    post,
+    path = "/api/companies/{company}/grants",
+    params(CompanyPath),
+    request_body = NewGrant,
+    responses((status = 200, description = "OK", body = GrantCreated))
+)]
 pub async fn create_grant(
     State(st): State<AppState>,
     user: CurrentUser,
-    Path(client): Path<Id>,
+    Path(CompanyPath { company: client }): Path<CompanyPath>,
     Body(req): Body<NewGrant>,
 ) -> ApiResult<Json<GrantCreated>> {
     let scope = Scope::Companies(vec![client, req.partner]);
@@ -100,12 +107,17 @@ async fn grant_of_key(tx: &mut crate::db::Tx, key: &str) -> Result<(Id, Id, Id),
     .bind(token_hash(key.trim()))
     .fetch_optional(&mut **tx)
     .await?
-    .ok_or(AppError::NotFound("That access key is not valid."))?;
+    .ok_or(AppError::policy(policy::Reason::UnknownGrant))?;
     Ok((col(&r, "id")?, col(&r, "client_company_id")?, col(&r, "partner_company_id")?))
 }
 
 /// The partner's company admin redeems an access key.
-#[utoipa::path(post, path = "/api/grants/redeem", request_body = Redeem, responses((status = 200, body = Redeemed), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody), (status = 410, body = crate::error::ErrorBody)))]
+#[utoipa::path(
+    post,
+    path = "/api/grants/redeem",
+    request_body = Redeem,
+    responses((status = 200, description = "OK", body = Redeemed))
+)]
 pub async fn redeem(
     State(st): State<AppState>,
     user: CurrentUser,
@@ -143,11 +155,17 @@ async fn existing_grant(st: &AppState, grant: Id) -> Result<policy::Grant, AppEr
 }
 
 /// The partner registers one of its members as an analyst in a workspace.
-#[utoipa::path(post, path = "/api/grants/{grant}/analysts", request_body = NewAnalyst, responses((status = 200, body = Done), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody), (status = 410, body = crate::error::ErrorBody)))]
+#[utoipa::path(
+    post,
+    path = "/api/grants/{grant}/analysts",
+    params(GrantPath),
+    request_body = NewAnalyst,
+    responses((status = 200, description = "OK", body = Done))
+)]
 pub async fn add_analyst(
     State(st): State<AppState>,
     user: CurrentUser,
-    Path(grant): Path<Id>,
+    Path(GrantPath { grant }): Path<GrantPath>,
     Body(req): Body<NewAnalyst>,
 ) -> ApiResult<Json<Done>> {
     let g = existing_grant(&st, grant).await?;
@@ -171,11 +189,16 @@ pub async fn add_analyst(
 }
 
 /// The partner removes one of its analysts from a workspace.
-#[utoipa::path(delete, path = "/api/grants/{grant}/analysts/{ws}/{account}", responses((status = 200, body = Done), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 410, body = crate::error::ErrorBody)))]
+#[utoipa::path(
+    delete,
+    path = "/api/grants/{grant}/analysts/{ws}/{account}",
+    params(GrantAnalystPath),
+    responses((status = 200, description = "OK", body = Done))
+)]
 pub async fn remove_analyst(
     State(st): State<AppState>,
     user: CurrentUser,
-    Path((grant, ws, account)): Path<(Id, Id, Id)>,
+    Path(GrantAnalystPath { grant, ws, account }): Path<GrantAnalystPath>,
 ) -> ApiResult<Json<Done>> {
     let action = Action::RemoveAnalyst { grant, workspace: ws, analyst: account };
     let mut w = Write::begin(&st, &user, Scope::Workspace(ws), &action).await?;
@@ -186,11 +209,16 @@ pub async fn remove_analyst(
 
 /// The client deletes the access key: every analyst of that partner loses
 /// all access to the client at once.
-#[utoipa::path(delete, path = "/api/grants/{grant}", responses((status = 200, body = Done), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 410, body = crate::error::ErrorBody)))]
+#[utoipa::path(
+    delete,
+    path = "/api/grants/{grant}",
+    params(GrantPath),
+    responses((status = 200, description = "OK", body = Done))
+)]
 pub async fn revoke(
     State(st): State<AppState>,
     user: CurrentUser,
-    Path(grant): Path<Id>,
+    Path(GrantPath { grant }): Path<GrantPath>,
 ) -> ApiResult<Json<Done>> {
     let g = existing_grant(&st, grant).await?;
     let scope = Scope::Companies(vec![g.client, g.partner]);
@@ -231,11 +259,17 @@ pub async fn revoke(
 
 /// The client renews or shortens a grant: a new expiry, at most two years
 /// on. An expired grant's analysts still registered get their access back.
-#[utoipa::path(patch, path = "/api/grants/{grant}", request_body = Renewal, responses((status = 200, body = Done), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 410, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+#[utoipa::path(
+    patch,
+    path = "/api/grants/{grant}",
+    params(GrantPath),
+    request_body = Renewal,
+    responses((status = 200, description = "OK", body = Done))
+)]
 pub async fn renew(
     State(st): State<AppState>,
     user: CurrentUser,
-    Path(grant): Path<Id>,
+    Path(GrantPath { grant }): Path<GrantPath>,
     Body(req): Body<Renewal>,
 ) -> ApiResult<Json<Done>> {
     let g = existing_grant(&st, grant).await?;

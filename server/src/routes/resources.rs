@@ -3,9 +3,10 @@
 use axum::extract::State;
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
-use policy::{Action, FlowRule, Id, ResourceKind, ResourceVisibility, RunPlan};
+use policy::{Action, FlowRule, Id, Reason, ResourceKind, ResourceVisibility};
 use serde_json::json;
 
+use super::paths::{WsPath, WsResourcePath};
 use super::workspaces::{Created, check_title};
 use super::{DONE, Done, read};
 use crate::auth::CurrentUser;
@@ -86,11 +87,16 @@ enum Bind {
 /// name, or all), by id, paged: the policy's visibility is compiled into
 /// the page query, so every filter applies before the page is cut. With
 /// the slice their controls and run plans decide on.
-#[utoipa::path(get, path = "/api/workspaces/{ws}/resources", params(ResourceQuery), responses((status = 200, body = ResourcePage), (status = 400, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
+#[utoipa::path(
+    get,
+    path = "/api/workspaces/{ws}/resources",
+    params(WsPath, ResourceQuery),
+    responses((status = 200, description = "OK", body = ResourcePage))
+)]
 pub async fn list(
     State(st): State<AppState>,
     user: CurrentUser,
-    Path(ws): Path<Id>,
+    Path(WsPath { ws }): Path<WsPath>,
     Query(q): Query<ResourceQuery>,
 ) -> ApiResult<Json<ResourcePage>> {
     let mut r = read(&st, &user, ws, &Action::ViewWorkspace { workspace: ws }).await?;
@@ -166,11 +172,17 @@ fn row_of(held: &[&policy::Resource], res: &policy::Resource, name: String) -> R
 }
 
 /// Create a resource; it starts in the default group.
-#[utoipa::path(post, path = "/api/workspaces/{ws}/resources", request_body = NewResource, responses((status = 200, body = Created), (status = 400, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody)))]
+#[utoipa::path(
+    post,
+    path = "/api/workspaces/{ws}/resources",
+    params(WsPath),
+    request_body = NewResource,
+    responses((status = 200, description = "OK", body = Created))
+)]
 pub async fn create(
     State(st): State<AppState>,
     user: CurrentUser,
-    Path(ws): Path<Id>,
+    Path(WsPath { ws }): Path<WsPath>,
     Body(req): Body<NewResource>,
 ) -> ApiResult<Json<Created>> {
     let name = check_title("name", &req.name)?;
@@ -178,8 +190,7 @@ pub async fn create(
         Action::CreateResource { workspace: ws, kind: req.kind, integration: req.integration };
     let mut w = Write::begin(&st, &user, Scope::Workspace(ws), &action).await?;
     let (default_group, components_ok) = {
-        let view =
-            w.facts().workspace(ws).ok_or(AppError::NotFound("That workspace does not exist."))?;
+        let view = w.facts().workspace(ws).ok_or(AppError::policy(Reason::UnknownWorkspace))?;
         (
             view.data().groups.iter().find(|g| g.is_default).map(|g| g.id),
             req.components.iter().all(|&c| view.resource(c).is_some_and(|r| r.kind.is_job())),
@@ -233,11 +244,17 @@ pub async fn create(
 }
 
 /// Edit a resource (its name).
-#[utoipa::path(patch, path = "/api/workspaces/{ws}/resources/{res}", request_body = Rename, responses((status = 200, body = Done), (status = 400, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
+#[utoipa::path(
+    patch,
+    path = "/api/workspaces/{ws}/resources/{res}",
+    params(WsResourcePath),
+    request_body = Rename,
+    responses((status = 200, description = "OK", body = Done))
+)]
 pub async fn rename(
     State(st): State<AppState>,
     user: CurrentUser,
-    Path((ws, res)): Path<(Id, Id)>,
+    Path(WsResourcePath { ws, res }): Path<WsResourcePath>,
     Body(req): Body<Rename>,
 ) -> ApiResult<Json<Done>> {
     let name = check_title("name", &req.name)?;
@@ -263,11 +280,16 @@ pub async fn rename(
 }
 
 /// Delete a resource (an integration takes its flows with it).
-#[utoipa::path(delete, path = "/api/workspaces/{ws}/resources/{res}", responses((status = 200, body = Done), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
+#[utoipa::path(
+    delete,
+    path = "/api/workspaces/{ws}/resources/{res}",
+    params(WsResourcePath),
+    responses((status = 200, description = "OK", body = Done))
+)]
 pub async fn remove(
     State(st): State<AppState>,
     user: CurrentUser,
-    Path((ws, res)): Path<(Id, Id)>,
+    Path(WsResourcePath { ws, res }): Path<WsResourcePath>,
 ) -> ApiResult<Json<Done>> {
     let action = Action::DeleteResource { workspace: ws, resource: res };
     let mut w = Write::begin(&st, &user, Scope::Workspace(ws), &action).await?;
@@ -286,11 +308,17 @@ pub async fn remove(
 }
 
 /// Set which groups may manage a resource (Owner and Admins).
-#[utoipa::path(put, path = "/api/workspaces/{ws}/resources/{res}/groups", request_body = SetGroups, responses((status = 200, body = Done), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
+#[utoipa::path(
+    put,
+    path = "/api/workspaces/{ws}/resources/{res}/groups",
+    params(WsResourcePath),
+    request_body = SetGroups,
+    responses((status = 200, description = "OK", body = Done))
+)]
 pub async fn set_groups(
     State(st): State<AppState>,
     user: CurrentUser,
-    Path((ws, res)): Path<(Id, Id)>,
+    Path(WsResourcePath { ws, res }): Path<WsResourcePath>,
     Body(req): Body<SetGroups>,
 ) -> ApiResult<Json<Done>> {
     let action =
@@ -324,12 +352,17 @@ pub async fn set_groups(
 }
 
 /// Run a flow manually: the plan says which identity each job runs as.
-#[utoipa::path(post, path = "/api/workspaces/{ws}/resources/{res}/run", responses((status = 200, body = Object), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
+#[utoipa::path(
+    post,
+    path = "/api/workspaces/{ws}/resources/{res}/run",
+    params(WsResourcePath),
+    responses((status = 200, description = "OK", body = super::openapi::RunPlan))
+)]
 pub async fn run(
     State(st): State<AppState>,
     user: CurrentUser,
-    Path((ws, res)): Path<(Id, Id)>,
-) -> ApiResult<Json<RunPlan>> {
+    Path(WsResourcePath { ws, res }): Path<WsResourcePath>,
+) -> ApiResult<Json<super::openapi::RunPlan>> {
     let action = Action::RunFlow { workspace: ws, flow: res };
     let mut w = Write::begin(&st, &user, Scope::Workspace(ws), &action).await?;
     let plan = w.facts().run_plan(user.id, ws, res, w.now).map_err(AppError::Denied)?;
@@ -341,5 +374,5 @@ pub async fn run(
         serde_json::to_value(&plan).unwrap_or_default(),
     ));
     w.commit().await?;
-    Ok(Json(plan))
+    Ok(Json(super::openapi::RunPlan::from(&plan)))
 }

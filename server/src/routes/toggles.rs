@@ -3,9 +3,10 @@
 use axum::extract::State;
 use axum::routing::{get, put};
 use axum::{Json, Router};
-use policy::{Action, Id, Role, Toggle};
+use policy::{Action, Reason, Role, Toggle};
 use serde_json::json;
 
+use super::paths::{WsPath, WsRolePath};
 use super::read;
 use crate::auth::CurrentUser;
 use crate::changes::Key;
@@ -24,14 +25,19 @@ pub fn router() -> Router<AppState> {
 }
 
 /// The Admin and Developer toggles with their version and user counts.
-#[utoipa::path(get, path = "/api/workspaces/{ws}/toggles", responses((status = 200, body = Toggles), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
+#[utoipa::path(
+    get,
+    path = "/api/workspaces/{ws}/toggles",
+    params(WsPath),
+    responses((status = 200, description = "OK", body = Toggles))
+)]
 pub async fn toggles(
     State(st): State<AppState>,
     user: CurrentUser,
-    Path(ws): Path<Id>,
+    Path(WsPath { ws }): Path<WsPath>,
 ) -> ApiResult<Json<Toggles>> {
     let r = read(&st, &user, ws, &Action::ViewPermissions { workspace: ws }).await?;
-    let w = r.facts().workspace(ws).ok_or(AppError::NotFound("That workspace does not exist."))?;
+    let w = r.facts().workspace(ws).ok_or(AppError::policy(Reason::UnknownWorkspace))?;
     let t = &w.data().toggles;
     Ok(Json(Toggles {
         counts: RoleCounts {
@@ -46,11 +52,17 @@ pub async fn toggles(
 }
 
 /// Save a role's toggles as one batch, based on a version.
-#[utoipa::path(put, path = "/api/workspaces/{ws}/toggles/{role}", request_body = SaveToggles, responses((status = 200, body = Saved), (status = 400, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody)))]
+#[utoipa::path(
+    put,
+    path = "/api/workspaces/{ws}/toggles/{role}",
+    params(WsRolePath),
+    request_body = SaveToggles,
+    responses((status = 200, description = "OK", body = Saved))
+)]
 pub async fn save_toggles(
     State(st): State<AppState>,
     user: CurrentUser,
-    Path((ws, role)): Path<(Id, String)>,
+    Path(WsRolePath { ws, role }): Path<WsRolePath>,
     Body(req): Body<SaveToggles>,
 ) -> ApiResult<Json<Saved>> {
     let role: Role = crate::load::parse_enum(&role)
@@ -78,10 +90,7 @@ pub async fn save_toggles(
         .execute(&mut *w.tx)
         .await?;
     if done.rows_affected() != 1 {
-        return Err(AppError::Denied(policy::Denial {
-            code: policy::Reason::StaleVersion,
-            message: policy::Reason::StaleVersion.default_message().into(),
-        }));
+        return Err(AppError::policy(Reason::StaleVersion));
     }
     w.changed(Key::Workspace);
     w.audit(Audit::workspace(

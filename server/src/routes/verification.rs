@@ -78,7 +78,13 @@ pub async fn mark_verified(tx: &mut Tx, account: Id, now: i64) -> Result<(), App
 
 /// Verify an address with the link's token (no sign-in needed). Works once;
 /// a used, replaced or expired link is 410.
-#[utoipa::path(post, path = "/api/auth/verify", request_body = VerifyEmail, responses((status = 200, body = Done), (status = 400, body = crate::error::ErrorBody), (status = 410, body = crate::error::ErrorBody), (status = 415, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+#[utoipa::path(
+    post,
+    path = "/api/auth/verify",
+    request_body = VerifyEmail,
+    security(()),
+    responses((status = 200, description = "OK", body = Done), (status = 410, description = "`gone`: the link was used, replaced by a newer one, or has expired."))
+)]
 pub async fn verify(
     State(st): State<AppState>,
     Body(req): Body<VerifyEmail>,
@@ -107,7 +113,11 @@ pub async fn verify(
 }
 
 /// Mail the signed-in account a new verification link.
-#[utoipa::path(post, path = "/api/auth/verification", responses((status = 200, body = Done), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody)))]
+#[utoipa::path(
+    post,
+    path = "/api/auth/verification",
+    responses((status = 200, description = "OK", body = Done), (status = 409, description = "`conflict`: the address is already verified."))
+)]
 pub async fn resend(State(st): State<AppState>, user: CurrentUser) -> ApiResult<Json<Done>> {
     if user.verified {
         return Err(AppError::Conflict("Your address is already verified.".into()));

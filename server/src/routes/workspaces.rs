@@ -7,6 +7,7 @@ use axum::{Json, Router};
 use policy::{Action, Facts, Id, Role, RoleToggles};
 use serde_json::json;
 
+use super::paths::{CompanyPath, WsPath};
 use super::{DONE, Done, read};
 use crate::auth::CurrentUser;
 use crate::changes::Key;
@@ -97,12 +98,17 @@ pub async fn insert_member(
 }
 
 /// Create a workspace in a company (company admins); the creator is Owner.
-#[utoipa::path(post, path = "/api/companies/{company}/workspaces", request_body = NewWorkspace,
-    responses((status = 200, body = Created), (status = 403, body = crate::error::ErrorBody)))]
+#[utoipa::path(
+    post,
+    path = "/api/companies/{company}/workspaces",
+    params(CompanyPath),
+    request_body = NewWorkspace,
+    responses((status = 200, description = "OK", body = Created))
+)]
 pub async fn create(
     State(st): State<AppState>,
     user: CurrentUser,
-    Path(company): Path<Id>,
+    Path(CompanyPath { company }): Path<CompanyPath>,
     Body(req): Body<NewWorkspace>,
 ) -> ApiResult<Json<Created>> {
     let name = check_title("name", &req.name)?;
@@ -131,11 +137,16 @@ pub async fn create(
 /// Opening a workspace: the signed-in user's base slice (the policy
 /// decides what it holds) and names for display. Bounded whatever the
 /// workspace's size: members, invitations and resources come in pages.
-#[utoipa::path(get, path = "/api/workspaces/{ws}", responses((status = 200, body = WorkspaceBase), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
+#[utoipa::path(
+    get,
+    path = "/api/workspaces/{ws}",
+    params(WsPath),
+    responses((status = 200, description = "OK", body = WorkspaceBase))
+)]
 pub async fn base(
     State(st): State<AppState>,
     user: CurrentUser,
-    Path(ws): Path<Id>,
+    Path(WsPath { ws }): Path<WsPath>,
 ) -> ApiResult<Json<WorkspaceBase>> {
     let mut r = read(&st, &user, ws, &Action::ViewWorkspace { workspace: ws }).await?;
     let slice = r.facts().base_slice(user.id, ws, r.now).map_err(AppError::Denied)?;
@@ -214,11 +225,17 @@ pub async fn people(tx: &mut Tx, accounts: &[policy::Account]) -> Result<Vec<Per
 /// The server's decision on `action` for the signed-in user, on the whole
 /// facts: what a slice answers `incomplete_facts` about (an email not yet a
 /// member, a group name not taken) without writing anything.
-#[utoipa::path(post, path = "/api/workspaces/{ws}/decide", request_body = Object, responses((status = 200, body = Object), (status = 400, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
+#[utoipa::path(
+    post,
+    path = "/api/workspaces/{ws}/decide",
+    params(WsPath),
+    request_body = Action,
+    responses((status = 200, description = "OK", body = policy::DecisionWire))
+)]
 pub async fn decide(
     State(st): State<AppState>,
     user: CurrentUser,
-    Path(ws): Path<Id>,
+    Path(WsPath { ws }): Path<WsPath>,
     Body(action): Body<Action>,
 ) -> ApiResult<Json<policy::DecisionWire>> {
     if action.workspace() != Some(ws) {
@@ -229,11 +246,17 @@ pub async fn decide(
 }
 
 /// Turn Data Studio on or off (Owner and Admins).
-#[utoipa::path(patch, path = "/api/workspaces/{ws}", request_body = UpdateWorkspace, responses((status = 200, body = Done), (status = 403, body = crate::error::ErrorBody)))]
+#[utoipa::path(
+    patch,
+    path = "/api/workspaces/{ws}",
+    params(WsPath),
+    request_body = UpdateWorkspace,
+    responses((status = 200, description = "OK", body = Done))
+)]
 pub async fn update(
     State(st): State<AppState>,
     user: CurrentUser,
-    Path(ws): Path<Id>,
+    Path(WsPath { ws }): Path<WsPath>,
     Body(req): Body<UpdateWorkspace>,
 ) -> ApiResult<Json<Done>> {
     let mut w =
@@ -258,11 +281,16 @@ pub async fn update(
 }
 
 /// Delete the workspace (Owner).
-#[utoipa::path(delete, path = "/api/workspaces/{ws}", responses((status = 200, body = Done), (status = 403, body = crate::error::ErrorBody)))]
+#[utoipa::path(
+    delete,
+    path = "/api/workspaces/{ws}",
+    params(WsPath),
+    responses((status = 200, description = "OK", body = Done))
+)]
 pub async fn remove(
     State(st): State<AppState>,
     user: CurrentUser,
-    Path(ws): Path<Id>,
+    Path(WsPath { ws }): Path<WsPath>,
 ) -> ApiResult<Json<Done>> {
     // Grants naming the workspace change too: a company-level write.
     let company: Id = match sqlx::query("SELECT company_id FROM workspaces WHERE id = $1")
@@ -302,11 +330,17 @@ pub async fn remove(
 }
 
 /// Transfer ownership to an Active Admin; the old owner becomes Admin.
-#[utoipa::path(post, path = "/api/workspaces/{ws}/transfer", request_body = Transfer, responses((status = 200, body = Done), (status = 403, body = crate::error::ErrorBody)))]
+#[utoipa::path(
+    post,
+    path = "/api/workspaces/{ws}/transfer",
+    params(WsPath),
+    request_body = Transfer,
+    responses((status = 200, description = "OK", body = Done))
+)]
 pub async fn transfer(
     State(st): State<AppState>,
     user: CurrentUser,
-    Path(ws): Path<Id>,
+    Path(WsPath { ws }): Path<WsPath>,
     Body(req): Body<Transfer>,
 ) -> ApiResult<Json<Done>> {
     let mut w = Write::begin(
@@ -345,11 +379,16 @@ pub async fn transfer(
 
 /// The audit log of a workspace (Owner and Admins), newest first, paged;
 /// every filter applies before the page is cut.
-#[utoipa::path(get, path = "/api/workspaces/{ws}/audit", params(AuditFilter), responses((status = 200, body = AuditPage), (status = 400, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody)))]
+#[utoipa::path(
+    get,
+    path = "/api/workspaces/{ws}/audit",
+    params(WsPath, AuditFilter),
+    responses((status = 200, description = "OK", body = AuditPage))
+)]
 pub async fn audit_log(
     State(st): State<AppState>,
     user: CurrentUser,
-    Path(ws): Path<Id>,
+    Path(WsPath { ws }): Path<WsPath>,
     Query(f): Query<AuditFilter>,
 ) -> ApiResult<Json<AuditPage>> {
     let mut r = read(&st, &user, ws, &Action::ViewAudit { workspace: ws }).await?;

@@ -3,6 +3,7 @@
 #![allow(dead_code, unreachable_pub, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 pub mod companies;
+pub mod contract;
 pub mod grant_expiry;
 pub mod need_to_know;
 pub mod scenarios;
