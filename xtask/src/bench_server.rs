@@ -172,16 +172,21 @@ fn seed(data: &Path, url: Option<&str>, size: &str, copies: u32, tag: &str) -> R
 }
 
 /// A running release server.
-struct Server {
+pub(crate) struct Server {
     child: Child,
-    addr: String,
+    pub(crate) addr: String,
     log: PathBuf,
 }
 
 impl Server {
     /// Starts the server; `sql_log` turns on `sqlx::query=debug` (one log
     /// line per statement), otherwise the default logging.
-    fn start(data: &Path, url: Option<&str>, log: &Path, sql_log: bool) -> Result<Server> {
+    pub(crate) fn start(
+        data: &Path,
+        url: Option<&str>,
+        log: &Path,
+        sql_log: bool,
+    ) -> Result<Server> {
         let addr = format!("127.0.0.1:{}", free_port()?);
         let file =
             File::create(log).map_err(|e| format!("cannot create {}: {e}", log.display()))?;
@@ -223,7 +228,7 @@ impl Server {
     }
 
     /// SIGTERM (a graceful stop), then SIGKILL after 20 s.
-    fn stop(mut self) {
+    pub(crate) fn stop(mut self) {
         let _ = Command::new("kill").args(["-TERM", &self.pid().to_string()]).status();
         let started = Instant::now();
         while started.elapsed() < Duration::from_secs(20) {
@@ -354,7 +359,7 @@ fn cpu_ticks() -> Option<(u64, u64)> {
 /// Waits (at most 2 minutes) until other processes keep less than 10% of
 /// the machine busy (two 1 s samples in a row), so they disturb the
 /// figures less; returns the last share seen.
-fn wait_quiet() -> f64 {
+pub(crate) fn wait_quiet() -> f64 {
     let started = Instant::now();
     let mut quiet = 0;
     let mut told = false;
@@ -384,13 +389,13 @@ fn machine_busy(secs: f64) -> f64 {
     }
 }
 
-fn median(v: &[f64]) -> f64 {
+pub(crate) fn median(v: &[f64]) -> f64 {
     let mut v = v.to_vec();
     v.sort_by(f64::total_cmp);
     v.get(v.len() / 2).copied().unwrap_or(f64::NAN)
 }
 
-fn max(v: &[f64]) -> f64 {
+pub(crate) fn max(v: &[f64]) -> f64 {
     v.iter().copied().fold(f64::NAN, f64::max)
 }
 

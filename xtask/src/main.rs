@@ -3,6 +3,7 @@
 
 mod bench_pkg;
 mod bench_server;
+mod bench_spa;
 mod examples;
 mod npm_pack;
 mod pg;
@@ -28,8 +29,10 @@ commands:
           (examples/) in headless Chromium against native answers
   bench   package size, instantiate time, decisions/s from JS next to native,
           the SPA's size, the server at tenant sizes (S/M/L on SQLite and
-          PostgreSQL); `cargo xtask bench server [sqlite|postgres]` runs
-          only the server section, `cargo xtask bench pkg` all but it
+          PostgreSQL), the SPA at workspace L in headless Chromium;
+          `cargo xtask bench server [sqlite|postgres]` runs only the server
+          section, `cargo xtask bench spa` only the SPA in Chromium,
+          `cargo xtask bench pkg` the package and the SPA's size
   diff    only the native-vs-wasm differential test [--cases N] [--seed S]
           (e.g. `cargo xtask diff --cases 1000000`)";
 
@@ -46,6 +49,7 @@ fn main() -> ExitCode {
             bench_server::run(&args[2..])
         }
         Some("bench") if args.get(1).is_some_and(|a| a == "pkg") => bench_package(),
+        Some("bench") if args.get(1).is_some_and(|a| a == "spa") => bench_spa::run(),
         Some("bench") => bench(),
         Some("e2e") => spa::build().and_then(|()| pkg::pkg().map(|_| ())).and_then(|()| spa::e2e()),
         _ => {
@@ -204,6 +208,7 @@ fn demo() -> Result {
 fn bench() -> Result {
     bench_package()?;
     bench_server::run(&[])?;
+    bench_spa::run()?;
     println!(
         "\ntargets: SPA <= 358,400 B gzip; package .wasm <= 61,440 B gzip, import <= 5 ms, <= 2 us per decision from JS \
          (see BENCHMARKS.md for the recorded figures)"
