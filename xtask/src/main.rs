@@ -8,6 +8,7 @@ mod examples;
 mod npm_pack;
 mod pg;
 mod pkg;
+mod schemathesis;
 mod spa;
 mod tools;
 
@@ -22,6 +23,8 @@ commands:
           the SPA built and tested end to end in headless Chromium
   demo    build the SPA, start the server with demo data on 127.0.0.1:8080
   e2e     only the SPA build and its end-to-end tests
+  contract  the API contract test: schemathesis against the real server,
+          signed out and signed in, every operation of /api/openapi.json
   pkg     build the @gatehouse/policy JS/TS package into policy/pkg/
   pack    the package, `npm pack`ed and installed into a fresh folder: its
           file list and size, node tests and tsc from there
@@ -42,6 +45,7 @@ fn main() -> ExitCode {
         Some("test") => test(),
         Some("demo") => demo(),
         Some("pkg") => pkg::pkg().map(|_| ()),
+        Some("contract") => schemathesis::contract(),
         Some("pack") => pkg::pkg().and_then(|_| npm_pack::check()),
         Some("examples") => pkg::pkg().and_then(|_| examples::test()),
         Some("diff") => diff(&args[1..]),
@@ -104,6 +108,7 @@ fn test() -> Result {
     ]))?;
     Step::new("tests").run(cargo(["test", "--workspace"]))?;
     postgres_tests()?;
+    schemathesis::contract()?;
     pkg::pkg()?;
     js_tests()?;
     npm_pack::check()?;
