@@ -437,3 +437,31 @@ pub async fn add_analyst(grant: Id, workspace: Id, account: Id) -> ApiResult<Don
 pub async fn remove_analyst(grant: Id, workspace: Id, account: Id) -> ApiResult<Done> {
     delete(&format!("/api/grants/{grant}/analysts/{workspace}/{account}")).await
 }
+
+// ---- explain and preview (SPEC 10) ------------------------------------------
+
+/// A member's effective access, with a page of the resources the user sees.
+pub async fn member_access(
+    ws: Id,
+    member: Id,
+    cursor: Option<&str>,
+) -> ApiResult<policy::api::MemberAccessPage> {
+    let r: policy::api::MemberAccessPage =
+        get(&format!("/api/workspaces/{ws}/members/{member}/access?limit=50{}", after(cursor)))
+            .await?;
+    crate::clock::sync(r.now);
+    Ok(r)
+}
+
+/// Who can view, edit and delete a resource.
+pub async fn resource_access(ws: Id, res: Id) -> ApiResult<policy::api::ResourceAccessInfo> {
+    let r: policy::api::ResourceAccessInfo =
+        get(&format!("/api/workspaces/{ws}/resources/{res}/access")).await?;
+    crate::clock::sync(r.now);
+    Ok(r)
+}
+
+/// The dry run of an access change: who would gain and lose what.
+pub async fn preview(ws: Id, action: &policy::Action) -> ApiResult<policy::api::PreviewAnswer> {
+    post(&format!("/api/workspaces/{ws}/preview"), action).await
+}

@@ -797,3 +797,46 @@ pub struct ErrorBody {
 fn developer() -> Role {
     Role::Developer
 }
+
+// ---- explain and preview (SPEC 10) ----
+
+/// A member's effective access, with a page of the resources the asker
+/// may see.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MemberAccessPage {
+    pub access: crate::EffectiveAccess,
+    /// Names of the resources on this page.
+    pub names: Vec<Named>,
+    /// Pass as `after` for the next page; absent on the last page.
+    pub next: Option<String>,
+    /// The server's time the answer was decided at.
+    pub now: i64,
+}
+
+/// Who can view, edit and delete a resource, with the names it mentions.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ResourceAccessInfo {
+    pub who: crate::WhoCan,
+    /// The groups it names.
+    pub groups: Vec<Named>,
+    /// The analysts it names.
+    pub people: Vec<Person>,
+    pub now: i64,
+}
+
+/// The dry run of an access change: who would gain and lose what, with the
+/// names it mentions. Nothing is written.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PreviewAnswer {
+    pub preview: crate::Preview,
+    /// The resources it lists.
+    pub resources: Vec<Named>,
+    /// The groups it names.
+    pub groups: Vec<Named>,
+    /// The people it lists.
+    pub people: Vec<Person>,
+    pub now: i64,
+}

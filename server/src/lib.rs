@@ -23,6 +23,7 @@ pub mod maintenance;
 pub mod page;
 pub mod routes;
 pub mod state;
+pub mod test_clock;
 pub mod throttle;
 pub mod write;
 

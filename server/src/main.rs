@@ -48,6 +48,10 @@ struct Cli {
     /// Seed the demo data if the database is empty.
     #[arg(long)]
     demo: bool,
+    /// For end-to-end tests only: `POST /api/test/clock` moves this server's
+    /// clock forward (to pass an expiry). Never in production.
+    #[arg(long, hide = true)]
+    test_clock: bool,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -146,7 +150,11 @@ async fn run(cli: Cli) -> Result<(), String> {
     state.live.set_keep_alive(std::time::Duration::from_secs(cli.live_keep_alive_secs));
     tokio::spawn(server::live::run(state.clone(), cli.database_url.clone()));
     let live = state.live.clone();
-    let router = app(state, Some(&cli.dist));
+    let router = if cli.test_clock {
+        app(state.clone(), Some(&cli.dist)).merge(server::test_clock::router(state))
+    } else {
+        app(state, Some(&cli.dist))
+    };
     // The peer address reaches handlers (sign-in limits per client).
     let service = router.into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, service)

@@ -26,5 +26,6 @@ scenarios!(TestApp::sqlite();
     company_membership_and_verification,
     look_alike_addresses_are_refused,
     grants_expire_and_are_renewed,
+    effective_access_who_can_and_dry_runs,
     reason_codes_are_the_policys,
 );

@@ -28,5 +28,6 @@ scenarios!(ignored TestApp::postgres();
     company_membership_and_verification,
     look_alike_addresses_are_refused,
     grants_expire_and_are_renewed,
+    effective_access_who_can_and_dry_runs,
     reason_codes_are_the_policys,
 );

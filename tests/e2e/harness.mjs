@@ -26,13 +26,16 @@ function freePort() {
 }
 
 /** Starts the server with the demo data; resolves once it listens. */
-export async function startServer() {
+export async function startServer({ testClock = false } = {}) {
   const bin = process.env.GATEHOUSE_BIN ?? join(root, 'target', 'debug', 'server');
   const dist = process.env.GATEHOUSE_DIST ?? join(root, 'dist');
   const port = await freePort();
   const data = mkdtempSync(join(tmpdir(), 'gatehouse-e2e-'));
   const url = `http://127.0.0.1:${port}`;
-  const child = spawn(bin, ['--addr', `127.0.0.1:${port}`, '--data', data, '--dist', dist, '--public-url', url, '--demo', '--sign-ins-per-minute', '1000'], {
+  const args = ['--addr', `127.0.0.1:${port}`, '--data', data, '--dist', dist, '--public-url', url, '--demo', '--sign-ins-per-minute', '1000'];
+  // Test-only: POST /api/test/clock moves the server's clock (see advanceClock).
+  if (testClock) args.push('--test-clock');
+  const child = spawn(bin, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'warn' },
   });
@@ -66,6 +69,14 @@ export async function startServer() {
       rmSync(data, { recursive: true, force: true });
     },
     log: () => log,
+    /** Moves the server's clock forward (needs `startServer({ testClock: true })`). */
+    async advanceClock(seconds) {
+      const res = await fetch(`${url}/api/test/clock`, {
+        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ advance_seconds: seconds }),
+      });
+      if (!res.ok) throw new Error(`test clock: ${res.status}`);
+      return (await res.json()).now;
+    },
   };
 }
 

@@ -1,4 +1,6 @@
+pub mod access;
 pub mod controls;
+pub mod impact;
 pub mod layout;
 pub mod modal;
 pub mod more;

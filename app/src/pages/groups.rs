@@ -11,6 +11,7 @@ use policy::{Action, Group, Id};
 
 use crate::api;
 use crate::components::controls::{GuardedButton, WhyNot};
+use crate::components::impact::ImpactPreview;
 use crate::components::modal::Modal;
 use crate::components::more::{More, ShowMore};
 use crate::components::notice::{Empty, ErrorNote, Loading, Outcome, OutcomeNote};
@@ -371,6 +372,10 @@ fn DeleteGroup(
     view! {
         <Modal title=format!("Delete group {name}") on_close=move || on_close()>
             <p class="notice warn" role="status">{warning}</p>
+            <ImpactPreview ws action=Signal::derive({
+                let name = name.clone();
+                move || Some(Action::DeleteGroup { workspace: ws, group, confirm_name: name.clone() })
+            })/>
             <label class="stacked">
                 {format!("Type {name} to confirm")}
                 <input autocomplete="off" bind:value=typed/>

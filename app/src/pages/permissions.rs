@@ -12,6 +12,7 @@ use policy::{Action, Category, Role, ToggleSet};
 
 use crate::api;
 use crate::components::controls::{GuardedButton, WhyNot};
+use crate::components::impact::ImpactPreview;
 use crate::components::more::{More, ShowMore};
 use crate::components::notice::{ErrorNote, Loading, Outcome, OutcomeNote};
 use crate::workspace::{Loaded, use_ws};
@@ -172,6 +173,10 @@ fn ToggleForm(
                 }
             }).collect_view()}
             {may_edit.is_allowed().then(|| view! {
+                <ImpactPreview ws action=Signal::derive(move || changed().then(|| {
+                    let toggles: Vec<_> = draft.get().iter().collect();
+                    Action::SaveToggles { workspace: ws, role, toggles, base_version: version }
+                }))/>
                 <div class="row">
                     <button type="button" class="button quiet" disabled=move || !changed() on:click=move |_| draft.set(saved)>"Discard"</button>
                     <GuardedButton decision=Signal::derive(move || if changed() { save_decision.get() } else {

@@ -11,7 +11,9 @@ use policy::api::{NewResource, ResourceRow};
 use policy::{Action, Grouping, Id, ResourceKind, RunAs, RunPlan};
 
 use crate::api;
+use crate::components::access::WhoCanPanel;
 use crate::components::controls::{GuardedButton, WhyNot};
+use crate::components::impact::ImpactPreview;
 use crate::components::modal::Modal;
 use crate::components::more::{More, ShowMore};
 use crate::components::notice::{Empty, ErrorNote, Loading, Outcome, OutcomeNote};
@@ -179,6 +181,10 @@ fn ResourceRowView(
     let run = (resource.kind == ResourceKind::Flow)
         .then(|| loaded.decide(&Action::RunFlow { workspace: ws, flow: id }));
     let manager = loaded.abilities().manage_groups.is_allowed();
+    // Owners and Administrators see who has access (and why not).
+    let may_explain = loaded.facts.who_can(loaded.me, ws, id, crate::clock::now()).is_ok();
+    let explaining = RwSignal::new(false);
+    let who_name = name.clone();
     let l = loaded.clone();
     let current = resource.groups.clone();
     let del_name = name.clone();
@@ -190,6 +196,10 @@ fn ResourceRowView(
                 <span class="muted groups">{groups_text}</span>
             </div>
             <div class="actions">
+                {may_explain.then(|| view! {
+                    <button type="button" class="button quiet" aria-label=format!("Who has access to {name}")
+                        on:click=move |_| explaining.set(true)>"Who has access"</button>
+                })}
                 {run.map(|d| view! {
                     <GuardedButton decision=d label="Run" aria_label=format!("Run {name}") class="button"
                         on_click=move || ctx.change(outcome, "Run started.", api::run_flow(ws, id), move |p| plan.set(Some(p)))/>
@@ -208,6 +218,9 @@ fn ResourceRowView(
                         }
                     }/>
             </div>
+            {move || explaining.get().then(|| view! {
+                <WhoCanPanel ws resource=id name=who_name.clone() on_close=move || explaining.set(false)/>
+            })}
             {move || editing.get().then(|| view! { <SetGroups loaded=l.clone() resource=id name=resource.name.clone() current=current.clone() outcome on_close=move || editing.set(false)/> })}
         </li>
     }
@@ -259,6 +272,10 @@ fn SetGroups(
                 }).collect_view()}
             </fieldset>
             <p class="muted">"With no group, only the Owner and Administrators manage it."</p>
+            <ImpactPreview ws action=Signal::derive(move || {
+                let groups = chosen.get();
+                (groups != current).then_some(Action::SetResourceGroups { workspace: ws, resource, groups })
+            })/>
             <WhyNot decision/>
             <div class="modal-actions">
                 <GuardedButton decision label="Save groups" class="button primary" on_click=save/>

@@ -9,6 +9,7 @@ use policy::{Action, Id, Role};
 
 use crate::api;
 use crate::components::controls::{GuardedButton, WhyNot};
+use crate::components::impact::ImpactPreview;
 use crate::components::modal::Modal;
 use crate::components::notice::{ErrorNote, Loading, Outcome, OutcomeNote};
 use crate::route::Page;
@@ -45,6 +46,10 @@ pub fn WorkspaceSettings() -> impl IntoView {
                         <span>"Data Studio"</span>
                         <WhyNot decision=ab.set_data_studio.clone()/>
                     </label>
+                    {ab.set_data_studio.is_allowed().then(|| view! {
+                        <p class="muted">{if on { "If you turn it off:" } else { "If you turn it on:" }}</p>
+                        <ImpactPreview ws action=Signal::derive(move || Some(Action::SetDataStudio { workspace: ws }))/>
+                    })}
                 </section>
                 {owner_options.then(|| view! { <OwnerOptionsLoader loaded=loaded.clone() outcome/> })}
             </section>
@@ -136,6 +141,7 @@ fn OwnerOptions(
             view! {
                 <Modal title="Transfer ownership" on_close=move || confirming_transfer.set(false)>
                     <p>{format!("Make {who} the Owner? You will become an Administrator.")}</p>
+                    <ImpactPreview ws action=Signal::derive(move || target.get().map(|t| Action::TransferOwnership { workspace: ws, target: t }))/>
                     <div class="modal-actions">
                         <button type="button" class="button" on:click=move |_| confirming_transfer.set(false)>"Cancel"</button>
                         <button type="button" class="button primary" on:click=move |_| {

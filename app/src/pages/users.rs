@@ -9,7 +9,9 @@ use policy::validate::normalize_email;
 use policy::{Action, Decision, Role};
 
 use crate::api;
+use crate::components::access::MemberAccessPanel;
 use crate::components::controls::{CopyField, GuardedButton};
+use crate::components::impact::ImpactPreview;
 use crate::components::modal::Modal;
 use crate::components::more::{More, ShowMore};
 use crate::components::notice::{Empty, ErrorNote, Loading, Outcome, OutcomeNote};
@@ -23,6 +25,7 @@ pub fn UsersTab() -> impl IntoView {
     let query = RwSignal::new(String::new());
     let outcome = RwSignal::new(None::<Outcome>);
     let inviting = RwSignal::new(false);
+    let own_access = RwSignal::new(false);
     // A new join link is shown once; it must outlive the reload that follows.
     let join_link = RwSignal::new(None::<String>);
     let more = More::<MemberRow>::new();
@@ -49,8 +52,14 @@ pub fn UsersTab() -> impl IntoView {
         let invite_roles = ab.invite_roles.clone();
         let roles_for_modal = invite_roles.clone();
         let l = loaded.clone();
+        let me = loaded.me;
+        let ws = loaded.ws();
+        let my_name = loaded.name_of(me);
         Some(view! {
             <section class="page" aria-labelledby="users-title">
+                {move || own_access.get().then(|| view! {
+                    <MemberAccessPanel ws member=me name=my_name.clone() on_close=move || own_access.set(false)/>
+                })}
                 <div class="toolbar">
                     <h2 id="users-title">"Users"</h2>
                     <label class="search">
@@ -59,6 +68,7 @@ pub fn UsersTab() -> impl IntoView {
                             prop:value=move || query.get_untracked()
                             on:input=move |ev| debounce(query, event_target_value(&ev))/>
                     </label>
+                    <button type="button" class="button quiet" on:click=move |_| own_access.set(true)>"Your access"</button>
                     <GuardedButton decision=ab.invite.clone() label="Invite users" class="button primary"
                         on_click=move || inviting.set(true)/>
                 </div>
@@ -175,6 +185,10 @@ fn MemberActions(
     let controls = loaded.facts.member_controls(loaded.me, ws, account, crate::clock::now());
     let current = loaded.view().and_then(|v| v.member(account).map(|m| m.role));
     let confirming = RwSignal::new(false);
+    let explaining = RwSignal::new(false);
+    // The member itself, or an Owner or Administrator, may see its access.
+    let may_explain =
+        loaded.facts.effective_access(loaded.me, ws, account, &[], crate::clock::now()).is_ok();
     let ws_name = loaded.info().name.clone();
     let change = if controls.change_role.is_allowed() && !controls.roles.is_empty() {
         let roles = controls.roles.clone();
@@ -205,7 +219,18 @@ fn MemberActions(
         .into_any()
     };
     let who_confirm = who.clone();
+    let who_access = who.clone();
     view! {
+        {may_explain.then(|| {
+            let who = who.clone();
+            view! {
+                <button type="button" class="button quiet" aria-label=format!("Access of {who}")
+                    on:click=move |_| explaining.set(true)>"Access"</button>
+            }
+        })}
+        {move || explaining.get().then(|| view! {
+            <MemberAccessPanel ws member=account name=who_access.clone() on_close=move || explaining.set(false)/>
+        })}
         {change}
         <GuardedButton decision=controls.remove.clone() label="Remove access" aria_label=format!("Remove access for {who}")
             class="button quiet danger" on_click=move || confirming.set(true)/>
@@ -215,6 +240,7 @@ fn MemberActions(
             view! {
                 <Modal title="Remove access" on_close=move || confirming.set(false)>
                     <p>{format!("Remove {who}'s access to {ws_name}? This cannot be undone: to come back they need a new invitation.")}</p>
+                    <ImpactPreview ws action=Signal::derive(move || Some(Action::RemoveMember { workspace: ws, target: account }))/>
                     <div class="modal-actions">
                         <button type="button" class="button" on:click=move |_| confirming.set(false)>"Cancel"</button>
                         <button type="button" class="button danger" on:click=move |_| {

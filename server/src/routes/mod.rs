@@ -3,6 +3,7 @@
 //! snapshot, the version read in it, facts at least that new, the policy's
 //! decision, then the handler's page query in the same snapshot.
 
+pub mod access;
 pub mod account;
 pub mod companies;
 pub mod groups;
@@ -32,6 +33,7 @@ pub use policy::api::Done;
 pub fn api() -> Router<AppState> {
     Router::new()
         .merge(account::router())
+        .merge(access::router())
         .merge(workspaces::router())
         .merge(invitations::router())
         .merge(members::router())

@@ -44,6 +44,9 @@ use crate::state::AppState;
         super::workspaces::transfer,
         super::workspaces::audit_log,
         super::live::events,
+        super::access::member_access,
+        super::access::resource_access,
+        super::access::preview,
         super::members::list,
         super::members::change_role,
         super::members::remove_member,
@@ -326,9 +329,15 @@ pub fn reasons(operation: &str) -> Option<Vec<Reason>> {
         "partners_renew" => {
             &[&[UnknownGrant, NotCompanyAdmin, GrantRevoked, ExpiryNotInFuture, ExpiryTooFar]]
         }
+        "access_member_access" => &[MEMBER, OWNER_OR_ADMIN, &[UnknownMember]],
+        "access_resource_access" => &[MEMBER, OWNER_OR_ADMIN, &[UnknownResource]],
+        // A dry run is refused exactly as the change itself would be.
+        "access_preview" => &[Reason::ALL],
         _ => return None,
     };
     let mut all: Vec<Reason> = lists.iter().flat_map(|l| l.iter().copied()).collect();
+    // Only a slice answers `incomplete_facts`; the server never does.
+    all.retain(|r| *r != IncompleteFacts);
     all.dedup();
     Some(all)
 }

@@ -100,36 +100,10 @@ pub async fn list(
     Query(q): Query<ResourceQuery>,
 ) -> ApiResult<Json<ResourcePage>> {
     let mut r = read(&st, &user, ws, &Action::ViewWorkspace { workspace: ws }).await?;
-    let limit = page::limit(q.limit);
-    let after: i64 = page::after(q.after.as_deref())?.unwrap_or(0);
-    let visibility = r.facts().resource_visibility(user.id, ws, r.now);
-    let (seen, binds) = visibility_sql(&visibility, 6);
-    let sql = format!(
-        "SELECT r.id, r.name FROM resources r WHERE r.workspace_id = $1 AND r.id > $2 \
-         AND ($3 = '' OR r.kind = $3) AND lower(r.name) LIKE $4 ESCAPE '\\' AND {seen} \
-         ORDER BY r.id LIMIT $5"
-    );
-    let mut query = sqlx::query(&sql)
-        .bind(ws)
-        .bind(after)
-        .bind(q.kind.map(|k| enum_text(&k)).unwrap_or_default())
-        .bind(page::contains_pattern(&q.q))
-        .bind(limit);
-    for b in binds {
-        query = match b {
-            Bind::Int(i) => query.bind(i),
-            Bind::Text(t) => query.bind(t),
-        };
-    }
-    let found = query.fetch_all(&mut *r.tx).await?;
-    let mut names: std::collections::HashMap<Id, String> = found
-        .iter()
-        .map(|row| Ok((col(row, "id")?, col(row, "name")?)))
-        .collect::<Result<_, AppError>>()?;
-    let ids: Vec<Id> = found.iter().map(|row| col(row, "id")).collect::<Result<_, _>>()?;
-    let next = (i64::try_from(ids.len()).ok() == Some(limit))
-        .then(|| ids.last().map(page::cursor))
-        .flatten();
+    let (found, next) =
+        visible_page(&mut r, user.id, ws, q.kind, &q.q, q.after.as_deref(), q.limit).await?;
+    let ids: Vec<Id> = found.iter().map(|(id, _)| *id).collect();
+    let mut names: std::collections::HashMap<Id, String> = found.into_iter().collect();
     let slice = r.facts().resources_slice(user.id, ws, &ids, r.now).map_err(AppError::Denied)?;
     let held: Vec<&policy::Resource> = slice.workspaces.iter().flat_map(|w| &w.resources).collect();
     let rows: Vec<ResourceRow> = ids
@@ -147,6 +121,51 @@ pub async fn list(
         .map(|(id, name)| Named { id, name })
         .collect();
     Ok(Json(ResourcePage { resources: rows, next, slice, names, now: r.now, version }))
+}
+
+/// A page of the resources `viewer` may view in `ws` (of one kind,
+/// matching a name, or all), by id: (id, name) and the next page's cursor.
+/// The policy's visibility is compiled into the page query, so every filter
+/// applies before the page is cut.
+pub(super) async fn visible_page(
+    r: &mut super::Read,
+    viewer: Id,
+    ws: Id,
+    kind: Option<ResourceKind>,
+    name: &str,
+    after: Option<&str>,
+    limit: Option<u32>,
+) -> Result<(Vec<(Id, String)>, Option<String>), AppError> {
+    let limit = page::limit(limit);
+    let after: i64 = page::after(after)?.unwrap_or(0);
+    let visibility = r.facts().resource_visibility(viewer, ws, r.now);
+    let (seen, binds) = visibility_sql(&visibility, 6);
+    let sql = format!(
+        "SELECT r.id, r.name FROM resources r WHERE r.workspace_id = $1 AND r.id > $2 \
+         AND ($3 = '' OR r.kind = $3) AND lower(r.name) LIKE $4 ESCAPE '\\' AND {seen} \
+         ORDER BY r.id LIMIT $5"
+    );
+    let mut query = sqlx::query(&sql)
+        .bind(ws)
+        .bind(after)
+        .bind(kind.map(|k| enum_text(&k)).unwrap_or_default())
+        .bind(page::contains_pattern(name))
+        .bind(limit);
+    for b in binds {
+        query = match b {
+            Bind::Int(i) => query.bind(i),
+            Bind::Text(t) => query.bind(t),
+        };
+    }
+    let found = query.fetch_all(&mut *r.tx).await?;
+    let rows: Vec<(Id, String)> = found
+        .iter()
+        .map(|row| Ok((col(row, "id")?, col(row, "name")?)))
+        .collect::<Result<_, AppError>>()?;
+    let next = (i64::try_from(rows.len()).ok() == Some(limit))
+        .then(|| rows.last().map(|(id, _)| page::cursor(id)))
+        .flatten();
+    Ok((rows, next))
 }
 
 /// A resource as the list shows it (a flow with its integration's groups).

@@ -4,6 +4,7 @@
 
 pub mod companies;
 pub mod contract;
+pub mod explain;
 pub mod grant_expiry;
 pub mod need_to_know;
 pub mod scenarios;

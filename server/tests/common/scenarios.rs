@@ -1059,6 +1059,7 @@ pub async fn serves_the_spa_with_fallback(app: TestApp) {
 
 pub use super::companies::{company_membership_and_verification, look_alike_addresses_are_refused};
 pub use super::contract::reason_codes_are_the_policys;
+pub use super::explain::effective_access_who_can_and_dry_runs;
 pub use super::grant_expiry::grants_expire_and_are_renewed;
 pub use super::need_to_know::{
     nothing_unneeded_is_sent, reads_revalidate_with_etags, resource_pages_follow_the_policy,

@@ -11,6 +11,7 @@ use super::expiry::{ExpiryNote, LENGTHS, LengthSelect, expiry_in};
 use super::{CompanyCtx, CompanyLoaded, grant_summary};
 use crate::api;
 use crate::components::controls::GuardedButton;
+use crate::components::impact::ImpactPreview;
 use crate::components::modal::Modal;
 
 #[component]
@@ -24,6 +25,7 @@ pub(super) fn GivenGrant(
     let partner = grant.partner.name.clone();
     let revoke = c.decide(&Action::RevokeGrant { grant: id });
     let p2 = partner.clone();
+    let workspaces = grant.workspaces.clone();
     let days = RwSignal::new(LENGTHS[0].0);
     let c2 = c.clone();
     let renew = Signal::derive(move || {
@@ -40,7 +42,7 @@ pub(super) fn GivenGrant(
             <ExpiryNote c=c.clone() grant=grant.clone()/>
             <div class="inline-form">
                 <LengthSelect days label="New length from today"/>
-                <GuardedButton decision=renew label="Set new expiry" aria_label=format!("Set a new expiry for {partner}") class="button" on_click=set_expiry/>
+                <GuardedButton decision=renew label="Set new expiry" aria_label=format!("Set new expiry for {partner}") class="button" on_click=set_expiry/>
             </div>
             <p class="muted">{if grant.redeemed { "The partner redeemed the access key." } else { "Waiting for the partner to redeem the access key." }}</p>
             <h4>"Analysts"</h4>
@@ -52,9 +54,17 @@ pub(super) fn GivenGrant(
             <GuardedButton decision=revoke label="Revoke access" aria_label=format!("Revoke access of {partner}") class="button danger" on_click=move || confirming.set(true)/>
             {move || confirming.get().then(|| {
                 let p = p2.clone();
+                let workspaces = workspaces.clone();
                 view! {
                     <Modal title="Revoke partner access" on_close=move || confirming.set(false)>
                         <p>{format!("Delete {p}'s access key? Every analyst of {p} loses access to your workspaces at once. This cannot be undone.")}</p>
+                        {workspaces.iter().map(|w| {
+                            let ws = w.id;
+                            view! {
+                                <p class="muted">{format!("In {}:", w.name)}</p>
+                                <ImpactPreview ws action=Signal::derive(move || Some(Action::RevokeGrant { grant: id }))/>
+                            }
+                        }).collect_view()}
                         <div class="modal-actions">
                             <button type="button" class="button" on:click=move |_| confirming.set(false)>"Cancel"</button>
                             <button type="button" class="button danger" on:click=move |_| {

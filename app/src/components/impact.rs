@@ -1,0 +1,148 @@
+//! The impact preview shown before an access change is saved (SPEC 10):
+//! who gains and who loses which abilities and resources, as the server's
+//! dry run of exactly that change says ("Developers (3) gain Delete
+//! integration; Dana loses view of ERP sync and Post invoices").
+
+use leptos::prelude::*;
+use policy::api::PreviewAnswer;
+use policy::{Ability, AccessSet, Action, Id, People, ResourceOp, ResourceSet};
+
+use crate::api;
+
+/// How a tab or button is named in a sentence.
+pub fn ability_label(a: Ability) -> &'static str {
+    match a {
+        Ability::Open => "open the workspace",
+        Ability::UsersTab => "the Users tab",
+        Ability::GroupsTab => "the Groups tab",
+        Ability::PermissionsTab => "the Permissions tab",
+        Ability::Billing => "usage and billing",
+        Ability::Audit => "the audit log",
+        Ability::Invite => "inviting users",
+        Ability::ManageGroups => "managing groups",
+        Ability::SetDataStudio => "turning Data Studio on or off",
+        Ability::TransferOwnership => "transferring ownership",
+        Ability::DeleteWorkspace => "deleting the workspace",
+        Ability::EditAdminToggles => "editing Administrators' permissions",
+        Ability::EditDeveloperToggles => "editing Developers' permissions",
+    }
+}
+
+pub fn op_label(op: ResourceOp) -> &'static str {
+    match op {
+        ResourceOp::View => "view",
+        ResourceOp::Edit => "edit",
+        ResourceOp::Delete => "delete",
+    }
+}
+
+/// `a, b and c`.
+fn joined(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+fn name_in(names: &[policy::api::Named], id: Id) -> String {
+    names.iter().find(|n| n.id == id).map_or_else(|| format!("#{id}"), |n| n.name.clone())
+}
+
+/// One set of resources in words.
+fn resources_phrase(set: &ResourceSet, answer: &PreviewAnswer) -> String {
+    let kind = set.kind.label();
+    if set.all_they_see {
+        return format!("{} every {kind} they can see", op_label(set.op));
+    }
+    let mut names: Vec<String> =
+        set.resources.iter().map(|&r| name_in(&answer.resources, r)).collect();
+    let more = usize::try_from(set.count).unwrap_or(0).saturating_sub(names.len());
+    if more > 0 {
+        names.push(format!("{more} more"));
+    }
+    let groups: Vec<String> = set.groups.iter().map(|&g| name_in(&answer.groups, g)).collect();
+    let by = if groups.is_empty() { String::new() } else { format!(" ({})", joined(&groups)) };
+    format!("{} {kind} {}{by}", op_label(set.op), joined(&names))
+}
+
+fn access_phrase(set: &AccessSet, answer: &PreviewAnswer) -> String {
+    let mut parts: Vec<String> =
+        set.abilities.iter().map(|a| ability_label(*a).to_owned()).collect();
+    parts.extend(set.toggles.iter().map(|t| format!("\u{201c}{}\u{201d}", t.label())));
+    parts.extend(set.resources.iter().map(|r| resources_phrase(r, answer)));
+    joined(&parts)
+}
+
+fn people_phrase(people: &People, answer: &PreviewAnswer) -> String {
+    match people {
+        People::Role { role, count } => format!("{}s ({count})", role.label()),
+        People::Members { accounts } => {
+            let names: Vec<String> = accounts
+                .iter()
+                .map(|&a| {
+                    answer.people.iter().find(|p| p.id == a).map_or_else(
+                        || format!("Account {a}"),
+                        |p| if p.name.is_empty() { p.email.clone() } else { p.name.clone() },
+                    )
+                })
+                .collect();
+            joined(&names)
+        }
+    }
+}
+
+/// The preview in sentences, one per group of people treated alike.
+pub fn sentences(answer: &PreviewAnswer) -> Vec<String> {
+    answer
+        .preview
+        .workspaces
+        .iter()
+        .flat_map(|w| &w.changes)
+        .map(|line| {
+            let who = people_phrase(&line.people, answer);
+            let mut said = Vec::new();
+            if !line.gains.is_empty() {
+                said.push(format!("gain {}", access_phrase(&line.gains, answer)));
+            }
+            if !line.losses.is_empty() {
+                said.push(format!("lose {}", access_phrase(&line.losses, answer)));
+            }
+            format!("{who}: {}.", said.join("; "))
+        })
+        .collect()
+}
+
+/// Asks the server's dry run about `action` (when there is one) and says
+/// who is affected; announced politely as it changes.
+#[component]
+pub fn ImpactPreview(ws: Id, #[prop(into)] action: Signal<Option<Action>>) -> impl IntoView {
+    let answer = LocalResource::new(move || {
+        let action = action.get();
+        async move {
+            match action {
+                None => Ok(None),
+                Some(a) => api::preview(ws, &a).await.map(Some),
+            }
+        }
+    });
+    view! {
+        <section class="impact" aria-live="polite" aria-label="Who is affected">
+            <h4>"Who is affected"</h4>
+            {move || match answer.get() {
+                None => view! { <p class="muted">"Working out who is affected\u{2026}"</p> }.into_any(),
+                Some(Ok(None)) => view! { <p class="muted">"Nothing changed yet."</p> }.into_any(),
+                Some(Ok(Some(a))) => {
+                    let lines = sentences(&a);
+                    if lines.is_empty() {
+                        view! { <p class="muted">"Nobody's access changes."</p> }.into_any()
+                    } else {
+                        view! { <ul>{lines.into_iter().map(|l| view! { <li>{l}</li> }).collect_view()}</ul> }.into_any()
+                    }
+                }
+                // The save button says why the change itself is refused.
+                Some(Err(e)) => view! { <p class="muted">{e.message}</p> }.into_any(),
+            }}
+        </section>
+    }
+}
