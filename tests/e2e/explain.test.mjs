@@ -50,6 +50,22 @@ test('an admin opens who has access to a resource, and a member\'s access', asyn
   assert.deepEqual(page.errors, []);
 });
 
+test('the owner picks a new permission for a member and sees what it gives before confirming', async () => {
+  const page = await newPage(browser, server);
+  await signIn(page, 'owner@beta.example');
+  await openWorkspace(page, 'Users');
+  await page.getByLabel('Change permission for Dana Developer').selectOption({ label: 'Administrator' });
+  const dialog = page.getByRole('dialog', { name: 'Change permission' });
+  await dialog.getByText('Make Dana Developer Administrator?').waitFor();
+  await dialog.getByRole('region', { name: 'Who is affected' }).getByText(/Dana Developer: gain .*the Permissions tab/).waitFor();
+  await screenshot(page, 'preview-role-change');
+  // Cancelled: nothing changes, the menu shows the current permission again.
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  await dialog.waitFor({ state: 'detached' });
+  assert.equal(await page.getByLabel('Change permission for Dana Developer').inputValue(), '');
+  assert.deepEqual(page.errors, []);
+});
+
 test('the owner deletes a group and first sees which developers lose which resources', async () => {
   const page = await newPage(browser, server);
   await signIn(page, 'owner@beta.example');

@@ -29,11 +29,16 @@ test('create a group, add users at once, remove one with the x', async () => {
   const add = page.getByRole('dialog', { name: 'Add users to Quality' });
   await add.getByLabel(/Dana Developer/).check();
   await add.getByLabel(/Devon Developer/).check();
+  // Quality governs no resource yet: adding people changes nobody's access.
+  await add.getByRole('region', { name: 'Who is affected' }).getByText("Nobody's access changes.").waitFor();
   await add.getByRole('button', { name: 'Add to group' }).click();
   const members = page.getByRole('list', { name: 'Members of Quality' });
   await members.getByText('Dana Developer').waitFor();
   await members.getByText('Devon Developer').waitFor();
   await members.getByRole('button', { name: 'Remove Dana Developer from Quality' }).click();
+  const confirm = page.getByRole('dialog', { name: 'Remove Dana Developer from Quality' });
+  await confirm.getByRole('region', { name: 'Who is affected' }).getByText("Nobody's access changes.").waitFor();
+  await confirm.getByRole('button', { name: 'Remove', exact: true }).click();
   await page.getByRole('status').filter({ hasText: 'Removed from the group.' }).waitFor();
   await page.getByRole('list', { name: 'Members of Quality' }).getByText('Dana Developer').waitFor({ state: 'detached' });
   await screenshot(page, 'groups-created');

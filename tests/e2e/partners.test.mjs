@@ -41,6 +41,9 @@ test('grant -> redeem -> analyst registered -> revoke -> the next click is refus
   await partner.getByRole('button', { name: 'Redeem key' }).click();
   await partner.getByRole('status').filter({ hasText: 'Access key redeemed' }).waitFor();
   await partner.getByLabel('Analyst to register in Beta Integrations').selectOption({ label: 'Ana Analyst (analyst@techhelp.example)' });
+  const analysts = partner.getByRole('region', { name: 'Analysts in Beta Integrations' });
+  await analysts.getByRole('region', { name: 'Who is affected' }).getByText(/Ana Analyst: gain .*open the workspace/).waitFor();
+  await screenshot(partner, 'partner-analyst-preview');
   await partner.getByRole('button', { name: 'Register analyst in Beta Integrations' }).click();
   await partner.getByRole('status').filter({ hasText: 'Analyst registered.' }).waitFor();
   await partner.getByRole('region', { name: 'Analysts in Beta Integrations' }).getByRole('button', { name: 'Remove Ana Analyst from Beta Integrations' }).waitFor();

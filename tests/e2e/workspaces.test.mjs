@@ -43,6 +43,10 @@ test('create a workspace, share the join link, authorize the request', async () 
   await requests.getByText('Dana Developer (dev@beta.example)').waitFor();
   await screenshot(owner, 'join-request-pending');
   await requests.getByRole('button', { name: 'Authorize Dana Developer' }).click();
+  const authorize = owner.getByRole('dialog', { name: 'Authorize Dana Developer' });
+  await authorize.getByRole('region', { name: 'Who is affected' }).getByText(/Dana Developer: gain .*open the workspace/).waitFor();
+  await screenshot(owner, 'join-request-preview');
+  await authorize.getByRole('button', { name: 'Authorize' }).click();
   await owner.getByRole('row', { name: /dev@beta\.example/ }).getByText('Active').waitFor();
   await owner.getByRole('region', { name: 'Access requests' }).waitFor({ state: 'detached' });
   await screenshot(owner, 'join-request-authorized');

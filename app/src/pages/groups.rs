@@ -171,12 +171,26 @@ fn GroupMembers(
                         let a = p.id;
                         let remove = decided.decide(&Action::RemoveGroupMember { workspace: ws, group, account: a });
                         let aria = format!("Remove {who} from {name}");
+                        let confirming = RwSignal::new(false);
+                        let title = aria.clone();
                         view! {
                             <li class="chip">
                                 {who.clone()}
                                 {editable.then(|| view! {
                                     <GuardedButton decision=remove label="×" aria_label=aria class="chip-x"
-                                        on_click=move || ctx.change(outcome, "Removed from the group.", api::remove_group_member(ws, group, a), |_| ())/>
+                                        on_click=move || confirming.set(true)/>
+                                })}
+                                {move || confirming.get().then(|| view! {
+                                    <Modal title=title.clone() on_close=move || confirming.set(false)>
+                                        <ImpactPreview ws action=Signal::derive(move || Some(Action::RemoveGroupMember { workspace: ws, group, account: a }))/>
+                                        <div class="modal-actions">
+                                            <button type="button" class="button" on:click=move |_| confirming.set(false)>"Cancel"</button>
+                                            <button type="button" class="button danger" on:click=move |_| {
+                                                confirming.set(false);
+                                                ctx.change(outcome, "Removed from the group.", api::remove_group_member(ws, group, a), |_| ());
+                                            }>"Remove"</button>
+                                        </div>
+                                    </Modal>
                                 })}
                             </li>
                         }
@@ -321,6 +335,10 @@ fn AddMembers(
                     }
                 }
             }}
+            <ImpactPreview ws action=Signal::derive(move || {
+                let accounts = chosen.get();
+                (!accounts.is_empty()).then_some(Action::AddGroupMembers { workspace: ws, group, accounts })
+            })/>
             <div class="modal-actions">
                 <GuardedButton decision label="Add to group" class="button primary" on_click=add/>
             </div>

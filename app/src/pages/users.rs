@@ -156,7 +156,7 @@ fn UserRow(
             }
             .into_any()
         }
-        None => view! { <MemberActions loaded=loaded.clone() account=row.id who=who.clone() outcome/> }.into_any(),
+        None => view! { <super::member_actions::MemberActions loaded=loaded.clone() account=row.id who=who.clone() outcome/> }.into_any(),
     });
     view! {
         <tr>
@@ -169,88 +169,6 @@ fn UserRow(
             </td>
             {actions.map(|a| view! { <td><div class="actions">{a}</div></td> })}
         </tr>
-    }
-}
-
-/// The arrow menu (permissions this actor may give this member) and Remove.
-#[component]
-fn MemberActions(
-    loaded: Arc<Loaded>,
-    account: policy::Id,
-    who: String,
-    outcome: RwSignal<Option<Outcome>>,
-) -> impl IntoView {
-    let ctx = use_ws();
-    let ws = loaded.ws();
-    let controls = loaded.facts.member_controls(loaded.me, ws, account, crate::clock::now());
-    let current = loaded.view().and_then(|v| v.member(account).map(|m| m.role));
-    let confirming = RwSignal::new(false);
-    let explaining = RwSignal::new(false);
-    // The member itself, or an Owner or Administrator, may see its access.
-    let may_explain =
-        loaded.facts.effective_access(loaded.me, ws, account, &[], crate::clock::now()).is_ok();
-    let ws_name = loaded.info().name.clone();
-    let change = if controls.change_role.is_allowed() && !controls.roles.is_empty() {
-        let roles = controls.roles.clone();
-        view! {
-            <label class="inline">
-                <span class="visually-hidden">{format!("Permission for {who}")}</span>
-                <select aria-label=format!("Change permission for {who}")
-                    on:change=move |ev| {
-                        let value = event_target_value(&ev);
-                        if let Some(role) = crate::api::from_wire_name::<Role>(&value) {
-                            ctx.change(outcome, format!("Permission changed to {}.", role.label()), api::change_role(ws, account, role), |_| ());
-                        }
-                    }>
-                    <option value="" selected=true disabled=true>{format!("{} ▾", current.map(Role::label).unwrap_or("Change"))}</option>
-                    {roles.into_iter().filter(|r| Some(*r) != current).map(|r| {
-                        let key = crate::api::wire_name(&r);
-                        view! { <option value=key>{r.label()}</option> }
-                    }).collect_view()}
-                </select>
-            </label>
-        }
-        .into_any()
-    } else {
-        view! {
-            <GuardedButton decision=controls.change_role.clone() label="Change permission" aria_label=format!("Change permission for {who}")
-                class="button quiet" on_click=|| ()/>
-        }
-        .into_any()
-    };
-    let who_confirm = who.clone();
-    let who_access = who.clone();
-    view! {
-        {may_explain.then(|| {
-            let who = who.clone();
-            view! {
-                <button type="button" class="button quiet" aria-label=format!("Access of {who}")
-                    on:click=move |_| explaining.set(true)>"Access"</button>
-            }
-        })}
-        {move || explaining.get().then(|| view! {
-            <MemberAccessPanel ws member=account name=who_access.clone() on_close=move || explaining.set(false)/>
-        })}
-        {change}
-        <GuardedButton decision=controls.remove.clone() label="Remove access" aria_label=format!("Remove access for {who}")
-            class="button quiet danger" on_click=move || confirming.set(true)/>
-        {move || confirming.get().then(|| {
-            let who = who_confirm.clone();
-            let ws_name = ws_name.clone();
-            view! {
-                <Modal title="Remove access" on_close=move || confirming.set(false)>
-                    <p>{format!("Remove {who}'s access to {ws_name}? This cannot be undone: to come back they need a new invitation.")}</p>
-                    <ImpactPreview ws action=Signal::derive(move || Some(Action::RemoveMember { workspace: ws, target: account }))/>
-                    <div class="modal-actions">
-                        <button type="button" class="button" on:click=move |_| confirming.set(false)>"Cancel"</button>
-                        <button type="button" class="button danger" on:click=move |_| {
-                            confirming.set(false);
-                            ctx.change(outcome, format!("{who} no longer has access."), api::remove_member(ws, account), |_| ());
-                        }>"Remove access"</button>
-                    </div>
-                </Modal>
-            }
-        })}
     }
 }
 
@@ -371,11 +289,27 @@ fn Requests(loaded: Arc<Loaded>, outcome: RwSignal<Option<Outcome>>) -> impl Int
                     let who = loaded.name_of(r.account);
                     let authorize = loaded.decide(&Action::AuthorizeRequest { workspace: ws, request: r.id });
                     let reject = loaded.decide(&Action::RejectRequest { workspace: ws, request: r.id });
+                    let confirming = RwSignal::new(false);
+                    let request = r.id;
+                    let who_confirm = who.clone();
                     view! {
                         <li>
                             <span>{format!("{who} ({})", loaded.email_of(r.account))}</span>
                             <GuardedButton decision=authorize label="Authorize" aria_label=format!("Authorize {who}") class="button primary"
-                                on_click=move || ctx.change(outcome, "Access authorized: they joined as Developer.", api::authorize_request(ws, r.id), |_| ())/>
+                                on_click=move || confirming.set(true)/>
+                            {move || confirming.get().then(|| { let who_confirm = who_confirm.clone(); view! {
+                                <Modal title=format!("Authorize {who_confirm}") on_close=move || confirming.set(false)>
+                                    <p>{format!("{who_confirm} joins as Developer.")}</p>
+                                    <ImpactPreview ws action=Signal::derive(move || Some(Action::AuthorizeRequest { workspace: ws, request }))/>
+                                    <div class="modal-actions">
+                                        <button type="button" class="button" on:click=move |_| confirming.set(false)>"Cancel"</button>
+                                        <button type="button" class="button primary" on:click=move |_| {
+                                            confirming.set(false);
+                                            ctx.change(outcome, "Access authorized: they joined as Developer.", api::authorize_request(ws, request), |_| ());
+                                        }>"Authorize"</button>
+                                    </div>
+                                </Modal>
+                            }})}
                             <GuardedButton decision=reject label="Reject" aria_label=format!("Reject {who}") class="button quiet danger"
                                 on_click=move || ctx.change(outcome, "Request rejected.", api::reject_request(ws, r.id), |_| ())/>
                         </li>

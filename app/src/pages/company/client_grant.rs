@@ -11,6 +11,8 @@ use super::expiry::ExpiryNote;
 use super::{CompanyCtx, CompanyLoaded, grant_summary};
 use crate::api;
 use crate::components::controls::GuardedButton;
+use crate::components::impact::ImpactPreview;
+use crate::components::modal::Modal;
 
 #[component]
 pub(super) fn ClientGrant(
@@ -45,11 +47,25 @@ pub(super) fn ClientGrant(
                             view! { <ul>{here.into_iter().map(|a| {
                                 let remove = c.decide(&Action::RemoveAnalyst { grant: gid, workspace: ws, analyst: a.account });
                                 let account = a.account;
+                                let confirming = RwSignal::new(false);
+                                let title = format!("Remove {} from {}", a.name, ws_name);
                                 view! {
                                     <li>
                                         {format!("{} ({})", a.name, a.email)}
-                                        <GuardedButton decision=remove label="Remove" aria_label=format!("Remove {} from {}", a.name, ws_name) class="button quiet danger"
-                                            on_click=move || ctx.change("Analyst removed.", api::remove_analyst(gid, ws, account), |_| ())/>
+                                        <GuardedButton decision=remove label="Remove" aria_label=title.clone() class="button quiet danger"
+                                            on_click=move || confirming.set(true)/>
+                                        {move || confirming.get().then(|| view! {
+                                            <Modal title=title.clone() on_close=move || confirming.set(false)>
+                                                <ImpactPreview ws action=Signal::derive(move || Some(Action::RemoveAnalyst { grant: gid, workspace: ws, analyst: account }))/>
+                                                <div class="modal-actions">
+                                                    <button type="button" class="button" on:click=move |_| confirming.set(false)>"Cancel"</button>
+                                                    <button type="button" class="button danger" on:click=move |_| {
+                                                        confirming.set(false);
+                                                        ctx.change("Analyst removed.", api::remove_analyst(gid, ws, account), |_| ());
+                                                    }>"Remove"</button>
+                                                </div>
+                                            </Modal>
+                                        })}
                                     </li>
                                 }
                             }).collect_view()}</ul> }.into_any()
@@ -67,6 +83,9 @@ pub(super) fn ClientGrant(
                                     ctx.change("Analyst registered.", api::add_analyst(gid, ws, a), |_| ());
                                 }/>
                         </div>
+                        {move || chosen.get().is_some().then(|| view! {
+                            <ImpactPreview ws action=Signal::derive(move || chosen.get().map(|analyst| Action::RegisterAnalyst { grant: gid, workspace: ws, analyst }))/>
+                        })}
                     </section>
                 }
             }).collect_view())}
