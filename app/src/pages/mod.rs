@@ -4,7 +4,6 @@ pub mod groups;
 pub mod home;
 pub mod invitation;
 pub mod join;
-pub mod member_actions;
 pub mod permissions;
 pub mod resources;
 pub mod settings;

@@ -8,6 +8,10 @@ use policy::api::MemberRow;
 use policy::validate::normalize_email;
 use policy::{Action, Decision, Role};
 
+mod member_actions;
+
+use member_actions::MemberActions;
+
 use crate::api;
 use crate::components::access::MemberAccessPanel;
 use crate::components::controls::{CopyField, GuardedButton};
@@ -156,7 +160,7 @@ fn UserRow(
             }
             .into_any()
         }
-        None => view! { <super::member_actions::MemberActions loaded=loaded.clone() account=row.id who=who.clone() outcome/> }.into_any(),
+        None => view! { <MemberActions loaded=loaded.clone() account=row.id who=who.clone() outcome/> }.into_any(),
     });
     view! {
         <tr>
