@@ -84,11 +84,8 @@ impl Loaded {
 
     /// A group's name (its id when it is not among the base's groups).
     pub fn group_name(&self, group: Id) -> String {
-        self.base
-            .groups
-            .iter()
-            .find(|g| g.id == group)
-            .map(|g| g.name.clone())
+        self.view()
+            .and_then(|v| v.data().groups.iter().find(|g| g.id == group).map(|g| g.name.clone()))
             .unwrap_or_else(|| format!("#{group}"))
     }
 }

@@ -425,7 +425,8 @@ pub struct WorkspaceBase {
     pub workspace: WorkspaceInfo,
     /// The viewer's base slice (see `@gatehouse/policy`'s `Snapshot`).
     pub slice: Snapshot,
-    /// The groups the slice holds, with descriptions and member counts.
+    /// The description of each group the slice holds (their names and
+    /// member counts are in the slice; sent once, not twice).
     pub groups: Vec<GroupInfo>,
     /// Names of the people the slice names (the viewer, requesters).
     pub people: Vec<Person>,
@@ -460,10 +461,7 @@ pub struct Person {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct GroupInfo {
     pub id: i64,
-    pub name: String,
     pub description: String,
-    /// How many members it has.
-    pub size: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -156,17 +156,23 @@ pub async fn base(
         .bind(ws)
         .fetch_one(&mut **tx)
         .await?;
-    let sent = slice.workspaces.first();
-    let group_ids: Vec<Id> = sent.iter().flat_map(|w| w.groups.iter().map(|g| g.id)).collect();
-    let mut descriptions = names_by_id(tx, "groups", "description", &group_ids).await?;
-    let groups = sent
+    // The base holds every group of the workspace: their descriptions in
+    // one query bound by the workspace (no list of a thousand ids).
+    let rows = sqlx::query("SELECT id, description FROM groups WHERE workspace_id = $1")
+        .bind(ws)
+        .fetch_all(&mut **tx)
+        .await?;
+    let mut descriptions = std::collections::HashMap::with_capacity(rows.len());
+    for row in &rows {
+        descriptions.insert(col::<Id>(row, "id")?, col::<String>(row, "description")?);
+    }
+    let groups = slice
+        .workspaces
         .iter()
         .flat_map(|w| &w.groups)
         .map(|g| GroupInfo {
             id: g.id,
-            name: g.name.clone(),
             description: descriptions.remove(&g.id).unwrap_or_default(),
-            size: g.size.unwrap_or(0),
         })
         .collect();
     let people = people(tx, &slice.accounts).await?;

@@ -98,9 +98,13 @@ pub async fn effective_access_who_can_and_dry_runs(app: TestApp) {
     );
     // Removing dev from Finance: it loses ERP sync and its flow, by name.
     let (_, base) = app.get(&format!("/api/workspaces/{ws}"), &owner).await;
-    let finance =
-        base["groups"].as_array().unwrap().iter().find(|g| g["name"] == "Finance").unwrap()["id"]
-            .clone();
+    let finance = base["slice"]["workspaces"][0]["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["name"] == "Finance")
+        .unwrap()["id"]
+        .clone();
     let out = json!({"type": "remove_group_member", "workspace": ws, "group": finance, "account": dev.id});
     let (s, p) = app.post(&format!("/api/workspaces/{ws}/preview"), out, &admin).await;
     assert_eq!(s, StatusCode::OK, "{p}");

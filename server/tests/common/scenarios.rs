@@ -398,10 +398,14 @@ pub async fn escalation_matrix(app: TestApp) {
     let actors = [&owner, &admin, &dev, &dev2, &analyst, &partner_boss, &support, &outsider];
     let targets = [owner.id, admin.id, dev.id, analyst.id, outsider.id];
     let (_, snap) = app.get(&format!("/api/workspaces/{ws}"), &owner).await;
-    let finance =
-        snap["groups"].as_array().unwrap().iter().find(|g| g["name"] == "Finance").unwrap()["id"]
-            .as_i64()
-            .unwrap();
+    let finance = snap["slice"]["workspaces"][0]["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["name"] == "Finance")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
     let (_, page) =
         app.get(&format!("/api/workspaces/{ws}/resources?kind=integration"), &owner).await;
     let integration = page["resources"][0]["id"].as_i64().unwrap();
