@@ -24,6 +24,9 @@ test('a company admin promotes and removes members, never the last admin', async
   // Two admins now: Olivia may step down, and Adam may be removed.
   await members.getByRole('button', { name: 'Make Olivia Owner a member' }).and(page.locator(':enabled')).waitFor();
   await members.getByRole('button', { name: 'Remove Adam Admin' }).click();
+  const confirm = page.getByRole('dialog', { name: 'Remove Adam Admin' });
+  await confirm.getByText("Not an analyst in any client workspace: nobody's workspace access changes.").waitFor();
+  await confirm.getByRole('button', { name: 'Remove', exact: true }).click();
   await page.getByRole('status').filter({ hasText: 'Adam Admin was removed from the company.' }).waitFor();
   await members.getByText('admin@beta.example').waitFor({ state: 'detached' });
   await screenshot(page, 'company-members');

@@ -66,6 +66,20 @@ test('the owner picks a new permission for a member and sees what it gives befor
   assert.deepEqual(page.errors, []);
 });
 
+test('a partner admin removing an analyst from the company first sees what it takes in each client workspace', async () => {
+  const page = await newPage(browser, server);
+  await signIn(page, 'boss@techhelp.example');
+  await page.getByRole('link', { name: 'TechHelp' }).click();
+  await page.getByRole('region', { name: 'Members' }).getByRole('button', { name: 'Remove Ana Analyst' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Remove Ana Analyst' });
+  await dialog.getByRole('heading', { name: 'Beta Company: Beta Integrations' }).waitFor();
+  await dialog.getByRole('region', { name: 'Who is affected' }).getByText(/Ana Analyst: lose .*open the workspace/).waitFor();
+  await screenshot(page, 'preview-company-member-removal');
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  await dialog.waitFor({ state: 'detached' });
+  assert.deepEqual(page.errors, []);
+});
+
 test('the owner deletes a group and first sees which developers lose which resources', async () => {
   const page = await newPage(browser, server);
   await signIn(page, 'owner@beta.example');

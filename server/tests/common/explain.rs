@@ -114,6 +114,20 @@ pub async fn effective_access_who_can_and_dry_runs(app: TestApp) {
         p["resources"].as_array().unwrap().iter().map(|r| r["name"].as_str().unwrap()).collect();
     assert!(names.contains(&"ERP sync") && names.contains(&"Post invoices"), "{names:?}");
     assert_eq!(p["people"][0]["id"], dev.id);
+    // The partner's admin removing the analyst from its company: the
+    // client workspace's dry run says the analyst loses everything there.
+    let boss = app.login("boss@techhelp.example").await;
+    let (_, me) = app.get("/api/me", &boss).await;
+    let techhelp = me["companies"][0]["id"].clone();
+    let leave =
+        json!({"type": "remove_company_member", "company": techhelp, "account": analyst.id});
+    let (s, p) = app.post(&format!("/api/workspaces/{ws}/preview"), leave.clone(), &boss).await;
+    assert_eq!(s, StatusCode::OK, "{p}");
+    let line = &p["preview"]["workspaces"][0]["changes"][0];
+    assert_eq!(line["people"], json!({"kind": "members", "accounts": [analyst.id]}), "{p}");
+    assert!(line["losses"]["abilities"].as_array().unwrap().contains(&json!("open")), "{p}");
+    let (s, v) = app.post(&format!("/api/workspaces/{ws}/preview"), leave, &dev).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
     assert_eq!(app.counts().await, before, "a dry run writes nothing");
     // A body about another workspace, or not an action: refused.
     let (s, _) =

@@ -10,6 +10,8 @@ use policy::api::{CompanyPerson, NewCompanyMember};
 use super::{CompanyCtx, CompanyLoaded};
 use crate::api;
 use crate::components::controls::GuardedButton;
+use crate::components::impact::ImpactPreview;
+use crate::components::modal::Modal;
 
 #[component]
 pub(super) fn Members(c: Arc<CompanyLoaded>, ctx: CompanyCtx) -> impl IntoView {
@@ -57,6 +59,10 @@ fn MemberRow(c: Arc<CompanyLoaded>, ctx: CompanyCtx, person: CompanyPerson) -> i
     };
     let to_admin = !person.admin;
     let remove_done = format!("{who} was removed from the company.");
+    let confirming = RwSignal::new(false);
+    let who_confirm = who.clone();
+    let company_name = c.detail.name.clone();
+    let c2 = c.clone();
     view! {
         <li class="person">
             <span>{format!("{} ({})", person.name, person.email)}</span>
@@ -66,9 +72,61 @@ fn MemberRow(c: Arc<CompanyLoaded>, ctx: CompanyCtx, person: CompanyPerson) -> i
                     <GuardedButton decision=flip label=flip_label.clone() class="button quiet"
                         on_click=move || ctx.change(flip_done.clone(), api::set_company_admin(company, account, to_admin), |_| ())/>
                     <GuardedButton decision=remove label=format!("Remove {who}") class="button quiet danger"
-                        on_click=move || ctx.change(remove_done.clone(), api::remove_company_member(company, account), |_| ())/>
+                        on_click=move || confirming.set(true)/>
                 </span>
+            })}
+            {move || confirming.get().then(|| {
+                let remove_done = remove_done.clone();
+                let (who_confirm, company_name, c2) = (who_confirm.clone(), company_name.clone(), c2.clone());
+                view! {
+                    <Modal title=format!("Remove {who_confirm}") on_close=move || confirming.set(false)>
+                        <p>{format!("Remove {who_confirm} from {company_name}?")}</p>
+                        <ClientImpact c=c2 account/>
+                        <div class="modal-actions">
+                            <button type="button" class="button" on:click=move |_| confirming.set(false)>"Cancel"</button>
+                            <button type="button" class="button danger" on:click=move |_| {
+                                confirming.set(false);
+                                ctx.change(remove_done.clone(), api::remove_company_member(company, account), |_| ());
+                            }>"Remove"</button>
+                        </div>
+                    </Modal>
+                }
             })}
         </li>
     }
+}
+
+/// What removing `account` from this (partner) company takes away: its
+/// analyst access in each client workspace, as each workspace's dry run
+/// says. Company membership gives nothing inside the company's own
+/// workspaces, so those are unaffected.
+#[component]
+fn ClientImpact(c: Arc<CompanyLoaded>, account: policy::Id) -> impl IntoView {
+    let company = c.detail.id;
+    let places: Vec<(policy::Id, String)> = c
+        .detail
+        .grants
+        .iter()
+        .filter(|g| g.partner.id == company && !g.revoked)
+        .flat_map(|g| {
+            g.analysts.iter().filter(|a| a.account == account).map(move |a| {
+                let ws = g.workspaces.iter().find(|w| w.id == a.workspace);
+                (a.workspace, format!("{}: {}", g.client.name, ws.map_or("", |w| w.name.as_str())))
+            })
+        })
+        .collect();
+    if places.is_empty() {
+        return view! { <p class="muted">"Not an analyst in any client workspace: nobody's workspace access changes."</p> }
+            .into_any();
+    }
+    places
+        .into_iter()
+        .map(|(ws, place)| {
+            view! {
+                <h4>{place}</h4>
+                <ImpactPreview ws action=Signal::derive(move || Some(Action::RemoveCompanyMember { company, account }))/>
+            }
+        })
+        .collect_view()
+        .into_any()
 }
