@@ -8,6 +8,7 @@ use policy::api::PreviewAnswer;
 use policy::{Ability, AccessSet, Action, Id, People, ResourceOp, ResourceSet};
 
 use crate::api;
+use crate::components::modal::Modal;
 
 /// How a tab or button is named in a sentence.
 pub fn ability_label(a: Ability) -> &'static str {
@@ -144,5 +145,35 @@ pub fn ImpactPreview(ws: Id, #[prop(into)] action: Signal<Option<Action>>) -> im
                 Some(Err(e)) => view! { <p class="muted">{e.message}</p> }.into_any(),
             }}
         </section>
+    }
+}
+
+/// The dialog that asks before an access change is saved: the question,
+/// who is affected (the server's dry run of `action`), Cancel, and the
+/// button that closes the dialog and makes the change.
+#[component]
+pub fn ConfirmChange(
+    #[prop(into)] title: String,
+    #[prop(optional, into)] question: Option<String>,
+    ws: Id,
+    action: Action,
+    #[prop(into)] confirm: String,
+    #[prop(optional)] danger: bool,
+    #[prop(into)] on_close: Callback<()>,
+    #[prop(into)] on_confirm: Callback<()>,
+) -> impl IntoView {
+    let class = if danger { "button danger" } else { "button primary" };
+    view! {
+        <Modal title on_close=move || on_close.run(())>
+            {question.map(|q| view! { <p>{q}</p> })}
+            <ImpactPreview ws action=Signal::derive(move || Some(action.clone()))/>
+            <div class="modal-actions">
+                <button type="button" class="button" on:click=move |_| on_close.run(())>"Cancel"</button>
+                <button type="button" class=class on:click=move |_| {
+                    on_close.run(());
+                    on_confirm.run(());
+                }>{confirm}</button>
+            </div>
+        </Modal>
     }
 }

@@ -11,7 +11,7 @@ use policy::{Action, Group, Id};
 
 use crate::api;
 use crate::components::controls::{GuardedButton, WhyNot};
-use crate::components::impact::ImpactPreview;
+use crate::components::impact::{ConfirmChange, ImpactPreview};
 use crate::components::modal::Modal;
 use crate::components::more::{More, ShowMore};
 use crate::components::notice::{Empty, ErrorNote, Loading, Outcome, OutcomeNote};
@@ -181,16 +181,10 @@ fn GroupMembers(
                                         on_click=move || confirming.set(true)/>
                                 })}
                                 {move || confirming.get().then(|| view! {
-                                    <Modal title=title.clone() on_close=move || confirming.set(false)>
-                                        <ImpactPreview ws action=Signal::derive(move || Some(Action::RemoveGroupMember { workspace: ws, group, account: a }))/>
-                                        <div class="modal-actions">
-                                            <button type="button" class="button" on:click=move |_| confirming.set(false)>"Cancel"</button>
-                                            <button type="button" class="button danger" on:click=move |_| {
-                                                confirming.set(false);
-                                                ctx.change(outcome, "Removed from the group.", api::remove_group_member(ws, group, a), |_| ());
-                                            }>"Remove"</button>
-                                        </div>
-                                    </Modal>
+                                    <ConfirmChange title=title.clone() danger=true
+                                        ws action=Action::RemoveGroupMember { workspace: ws, group, account: a } confirm="Remove"
+                                        on_close=move || confirming.set(false)
+                                        on_confirm=move || ctx.change(outcome, "Removed from the group.", api::remove_group_member(ws, group, a), |_| ())/>
                                 })}
                             </li>
                         }

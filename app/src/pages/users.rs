@@ -15,7 +15,7 @@ use member_actions::MemberActions;
 use crate::api;
 use crate::components::access::MemberAccessPanel;
 use crate::components::controls::{CopyField, GuardedButton};
-use crate::components::impact::ImpactPreview;
+use crate::components::impact::ConfirmChange;
 use crate::components::modal::Modal;
 use crate::components::more::{More, ShowMore};
 use crate::components::notice::{Empty, ErrorNote, Loading, Outcome, OutcomeNote};
@@ -301,19 +301,12 @@ fn Requests(loaded: Arc<Loaded>, outcome: RwSignal<Option<Outcome>>) -> impl Int
                             <span>{format!("{who} ({})", loaded.email_of(r.account))}</span>
                             <GuardedButton decision=authorize label="Authorize" aria_label=format!("Authorize {who}") class="button primary"
                                 on_click=move || confirming.set(true)/>
-                            {move || confirming.get().then(|| { let who_confirm = who_confirm.clone(); view! {
-                                <Modal title=format!("Authorize {who_confirm}") on_close=move || confirming.set(false)>
-                                    <p>{format!("{who_confirm} joins as Developer.")}</p>
-                                    <ImpactPreview ws action=Signal::derive(move || Some(Action::AuthorizeRequest { workspace: ws, request }))/>
-                                    <div class="modal-actions">
-                                        <button type="button" class="button" on:click=move |_| confirming.set(false)>"Cancel"</button>
-                                        <button type="button" class="button primary" on:click=move |_| {
-                                            confirming.set(false);
-                                            ctx.change(outcome, "Access authorized: they joined as Developer.", api::authorize_request(ws, request), |_| ());
-                                        }>"Authorize"</button>
-                                    </div>
-                                </Modal>
-                            }})}
+                            {move || confirming.get().then(|| view! {
+                                <ConfirmChange title=format!("Authorize {who_confirm}") question=format!("{who_confirm} joins as Developer.")
+                                    ws action=Action::AuthorizeRequest { workspace: ws, request } confirm="Authorize"
+                                    on_close=move || confirming.set(false)
+                                    on_confirm=move || ctx.change(outcome, "Access authorized: they joined as Developer.", api::authorize_request(ws, request), |_| ())/>
+                            })}
                             <GuardedButton decision=reject label="Reject" aria_label=format!("Reject {who}") class="button quiet danger"
                                 on_click=move || ctx.change(outcome, "Request rejected.", api::reject_request(ws, r.id), |_| ())/>
                         </li>

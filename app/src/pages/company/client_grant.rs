@@ -11,8 +11,7 @@ use super::expiry::ExpiryNote;
 use super::{CompanyCtx, CompanyLoaded, grant_summary};
 use crate::api;
 use crate::components::controls::GuardedButton;
-use crate::components::impact::ImpactPreview;
-use crate::components::modal::Modal;
+use crate::components::impact::{ConfirmChange, ImpactPreview};
 
 #[component]
 pub(super) fn ClientGrant(
@@ -55,16 +54,10 @@ pub(super) fn ClientGrant(
                                         <GuardedButton decision=remove label="Remove" aria_label=title.clone() class="button quiet danger"
                                             on_click=move || confirming.set(true)/>
                                         {move || confirming.get().then(|| view! {
-                                            <Modal title=title.clone() on_close=move || confirming.set(false)>
-                                                <ImpactPreview ws action=Signal::derive(move || Some(Action::RemoveAnalyst { grant: gid, workspace: ws, analyst: account }))/>
-                                                <div class="modal-actions">
-                                                    <button type="button" class="button" on:click=move |_| confirming.set(false)>"Cancel"</button>
-                                                    <button type="button" class="button danger" on:click=move |_| {
-                                                        confirming.set(false);
-                                                        ctx.change("Analyst removed.", api::remove_analyst(gid, ws, account), |_| ());
-                                                    }>"Remove"</button>
-                                                </div>
-                                            </Modal>
+                                            <ConfirmChange title=title.clone() danger=true
+                                                ws action=Action::RemoveAnalyst { grant: gid, workspace: ws, analyst: account } confirm="Remove"
+                                                on_close=move || confirming.set(false)
+                                                on_confirm=move || ctx.change("Analyst removed.", api::remove_analyst(gid, ws, account), |_| ())/>
                                         })}
                                     </li>
                                 }

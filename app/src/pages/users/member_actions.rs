@@ -10,8 +10,7 @@ use policy::{Action, Role};
 use crate::api;
 use crate::components::access::MemberAccessPanel;
 use crate::components::controls::GuardedButton;
-use crate::components::impact::ImpactPreview;
-use crate::components::modal::Modal;
+use crate::components::impact::ConfirmChange;
 use crate::components::notice::Outcome;
 use crate::workspace::{Loaded, use_ws};
 
@@ -83,21 +82,11 @@ fn RoleMenu(
                 }).collect_view()}
             </select>
         </label>
-        {move || pending.get().map(|role| {
-            let who = who_confirm.clone();
-            view! {
-                <Modal title="Change permission" on_close=move || pending.set(None)>
-                    <p>{format!("Make {who} {}?", role.label())}</p>
-                    <ImpactPreview ws action=Signal::derive(move || Some(Action::ChangeRole { workspace: ws, target: account, role }))/>
-                    <div class="modal-actions">
-                        <button type="button" class="button" on:click=move |_| pending.set(None)>"Cancel"</button>
-                        <button type="button" class="button primary" on:click=move |_| {
-                            pending.set(None);
-                            ctx.change(outcome, format!("Permission changed to {}.", role.label()), api::change_role(ws, account, role), |_| ());
-                        }>"Change permission"</button>
-                    </div>
-                </Modal>
-            }
+        {move || pending.get().map(|role| view! {
+            <ConfirmChange title="Change permission" question=format!("Make {who_confirm} {}?", role.label())
+                ws action=Action::ChangeRole { workspace: ws, target: account, role } confirm="Change permission"
+                on_close=move || pending.set(None)
+                on_confirm=move || ctx.change(outcome, format!("Permission changed to {}.", role.label()), api::change_role(ws, account, role), |_| ())/>
         })}
     }
 }
@@ -120,19 +109,12 @@ fn RemoveMember(
             class="button quiet danger" on_click=move || confirming.set(true)/>
         {move || confirming.get().then(|| {
             let who = who_confirm.clone();
-            let ws_name = ws_name.clone();
             view! {
-                <Modal title="Remove access" on_close=move || confirming.set(false)>
-                    <p>{format!("Remove {who}'s access to {ws_name}? This cannot be undone: to come back they need a new invitation.")}</p>
-                    <ImpactPreview ws action=Signal::derive(move || Some(Action::RemoveMember { workspace: ws, target: account }))/>
-                    <div class="modal-actions">
-                        <button type="button" class="button" on:click=move |_| confirming.set(false)>"Cancel"</button>
-                        <button type="button" class="button danger" on:click=move |_| {
-                            confirming.set(false);
-                            ctx.change(outcome, format!("{who} no longer has access."), api::remove_member(ws, account), |_| ());
-                        }>"Remove access"</button>
-                    </div>
-                </Modal>
+                <ConfirmChange title="Remove access" danger=true
+                    question=format!("Remove {who}'s access to {ws_name}? This cannot be undone: to come back they need a new invitation.")
+                    ws action=Action::RemoveMember { workspace: ws, target: account } confirm="Remove access"
+                    on_close=move || confirming.set(false)
+                    on_confirm=move || ctx.change(outcome, format!("{who} no longer has access."), api::remove_member(ws, account), |_| ())/>
             }
         })}
     }
