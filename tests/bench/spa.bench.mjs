@@ -3,10 +3,10 @@
 // playwright-core; no browser is downloaded). One phase per run of this
 // script, so xtask can wait for a quiet machine before each:
 //
-//   node tests/bench/spa.bench.mjs open|render|search|switch
+//   node tests/bench/spa.bench.mjs open|render|search|switch|preview
 //
 // Settings come from the environment (xtask sets them): GATEHOUSE_URL,
-// GATEHOUSE_WS, GATEHOUSE_ADMIN, GATEHOUSE_DEVELOPER, GATEHOUSE_PASSWORD,
+// GATEHOUSE_WS, GATEHOUSE_OWNER, GATEHOUSE_ADMIN, GATEHOUSE_DEVELOPER, GATEHOUSE_PASSWORD,
 // GATEHOUSE_RUNS, CHROMIUM, GATEHOUSE_ROOT_PID (whose process tree is "ours"
 // when the machine's load is split into ours and others').
 //
@@ -32,6 +32,14 @@
 // - last keystroke to updated list: from the last keydown's timestamp to the
 //   task after the animation frame in which every row of the table matches
 //   the query.
+// - impact preview (issue 12), as the Owner: from the click (the click
+//   event's timestamp) on a Developer permission switch, or on "Delete
+//   group X", to the task after the animation frame in which the "Who is
+//   affected" region first shows its summary (its list of sentences, or
+//   "Nobody's access changes."), the dry run (POST .../preview) included;
+//   the dry run's own time from Resource Timing (requestStart to
+//   responseStart: the server's time on loopback) and, after the clicks,
+//   the same request bodies sent again from node alone.
 // - layout shift: `layout-shift` entries without recent input from the
 //   navigation's start until idle; CLS is the largest session window (gaps
 //   < 1 s, windows <= 5 s), as web-vitals and Lighthouse count it; the sum of
@@ -42,6 +50,7 @@ import { chromium } from 'playwright-core';
 const env = (k, d) => process.env[k] ?? d;
 const URL_BASE = env('GATEHOUSE_URL');
 const WS = env('GATEHOUSE_WS');
+const OWNER = env('GATEHOUSE_OWNER');
 const ADMIN = env('GATEHOUSE_ADMIN');
 const DEVELOPER = env('GATEHOUSE_DEVELOPER');
 const PASSWORD = env('GATEHOUSE_PASSWORD', 'gatehouse-bench');
@@ -123,7 +132,10 @@ function instrument() {
     listMatched: null, // { dom, frame }
     lcp: null,
   };
+  b.impact = null; // { click, dom, frame, text } ms since the navigation started
+  b.impactArmed = false;
   window.__bench = b;
+  try { performance.setResourceTimingBufferSize(100000); } catch { /* old browser */ }
   const afterFrame = (done) => requestAnimationFrame(() => {
     const ch = new MessageChannel();
     ch.port1.onmessage = () => done(performance.now());
@@ -135,7 +147,33 @@ function instrument() {
     }
     return [];
   };
+  const impactSummary = () => {
+    for (const sec of document.querySelectorAll('section[aria-label="Who is affected"]')) {
+      if (sec.querySelector('ul > li')) return sec.innerText;
+      const p = sec.querySelector('p');
+      const t = p?.textContent ?? '';
+      if (p && !t.startsWith('Working out') && t !== 'Nothing changed yet.') return sec.innerText;
+    }
+    return null;
+  };
+  document.addEventListener('click', (e) => {
+    if (!b.impactArmed || !(e.target instanceof Element)) return;
+    const sw = e.target instanceof HTMLInputElement && e.target.getAttribute('role') === 'switch';
+    const del = /^Delete group /.test(e.target.closest('button')?.getAttribute('aria-label') ?? '');
+    if (sw || del) {
+      b.impactArmed = false;
+      b.impact = { click: e.timeStamp, dom: null, frame: null, text: null };
+    }
+  }, true);
   new MutationObserver(() => {
+    if (b.impact && b.impact.dom === null) {
+      const text = impactSummary();
+      if (text !== null) {
+        b.impact.dom = performance.now();
+        b.impact.text = text;
+        afterFrame((t) => { b.impact.frame = t; });
+      }
+    }
     const rows = usersRows();
     if (!b.firstRow && rows.length > 0) {
       const dom = performance.now();
@@ -492,7 +530,108 @@ async function tabSwitch(browser) {
   return { samples, errors };
 }
 
-const phases = { open, render, search, switch: tabSwitch };
+/** The impact preview, as the Owner: a Developer permission switch flipped,
+ * and a group's deletion, click to rendered summary (dry run included). */
+async function preview(browser) {
+  const { context, page, net } = await newContext(browser, OWNER);
+  const bodies = []; // the dry runs' request bodies, sent again from node
+  page.on('request', (r) => {
+    if (r.method() === 'POST' && r.url().endsWith('/preview')) bodies.push({ part: page.part, body: r.postData() });
+  });
+  /** Arms the click watcher; after `click()`, waits for the summary. */
+  const measure = async (click, label, i) => {
+    await page.evaluate(() => { const b = window.__bench; b.impact = null; b.impactArmed = true; });
+    const mark = net.mark();
+    const before = await page.evaluate(() => performance.getEntriesByType('resource').length);
+    await click();
+    await page.waitForFunction(() => window.__bench.impact?.frame != null, null, { timeout: 120_000 });
+    await net.idle(300);
+    const b = await page.evaluate(() => window.__bench.impact);
+    const dry = await page.evaluate((n) => performance.getEntriesByType('resource').slice(n)
+      .filter((e) => e.name.endsWith('/preview'))
+      .map((e) => ({ start: e.startTime, request_start: e.requestStart, response_start: e.responseStart, end: e.responseEnd, size: e.transferSize, body: e.decodedBodySize })), before);
+    const rs = net.since(mark);
+    const d = dry[dry.length - 1];
+    if (i === 0) {
+      log(`  ${label}: summary ${(b.frame - b.click).toFixed(0)} ms after the click (DOM ${(b.dom - b.click).toFixed(0)} ms); dry run sent ${d ? (d.start - b.click).toFixed(0) : '?'} ms after the click, server ${d ? (d.response_start - d.request_start).toFixed(1) : '?'} ms, done ${d ? (d.end - b.click).toFixed(0) : '?'} ms\n${table(rs)}`);
+      log(`  summary: ${b.text.replace(/\s+/g, ' ').slice(0, 400)}`);
+    }
+    return {
+      what: label,
+      click_to_frame_ms: b.frame - b.click,
+      click_to_dom_ms: b.dom - b.click,
+      dry_runs: dry.length,
+      click_to_request_ms: d ? d.start - b.click : null,
+      dry_run_server_ms: d ? d.response_start - d.request_start : null,
+      dry_run_total_ms: d ? d.end - d.start : null,
+      response_to_frame_ms: d ? b.frame - d.end : null,
+      response_bytes: d ? d.size : null,
+      response_body_bytes: d ? d.body : null,
+      summary_lines: b.text.split('\n').filter((l) => l.trim()).length - 1,
+      summary: b.text.replace(/\s+/g, ' ').slice(0, 200),
+    };
+  };
+  const samples = [];
+
+  // Permissions: Edit Developer permissions, flip a switch, then Discard.
+  page.part = 'toggle';
+  await page.goto(`/w/${WS}/permissions`);
+  await page.getByRole('button', { name: 'Edit Developer permissions' }).click({ timeout: 120_000 });
+  const form = page.getByRole('region', { name: 'Developer permissions' });
+  const impact = form.getByRole('region', { name: 'Who is affected' });
+  await impact.getByText('Nothing changed yet.').waitFor({ timeout: 120_000 });
+  await net.idle();
+  const switches = form.locator('input[role="switch"]:not([disabled])');
+  const n = await switches.count();
+  if (n === 0) throw new Error('no Developer permission the Owner may flip');
+  for (let i = 0; i < RUNS; i += 1) {
+    const sw = switches.nth(i % n);
+    const name = await sw.evaluate((el) => `${el.labels?.[0]?.textContent ?? el.id} ${el.checked ? 'off' : 'on'}`);
+    samples.push({ part: 'toggle', ...await measure(() => sw.click(), `Developer permission "${name}"`, i) });
+    await form.getByRole('button', { name: 'Discard' }).click();
+    await impact.getByText('Nothing changed yet.').waitFor({ timeout: 60_000 });
+    await net.idle(300);
+  }
+
+  // Groups: "Delete group X", the dialog's impact summary, then Escape.
+  page.part = 'group';
+  await page.getByRole('navigation', { name: 'Workspace' }).getByRole('link', { name: 'Groups' }).click();
+  const deletes = page.getByRole('button', { name: /^Delete group / });
+  await deletes.first().waitFor({ timeout: 120_000 });
+  await net.idle();
+  const groups = await deletes.count();
+  for (let i = 0; i < RUNS; i += 1) {
+    const button = deletes.nth(i % groups);
+    const label = await button.getAttribute('aria-label');
+    samples.push({ part: 'group', ...await measure(() => button.click(), label, i) });
+    const dialog = page.getByRole('dialog', { name: label });
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached', timeout: 60_000 });
+    await net.idle(300);
+  }
+
+  // The same dry runs from node alone (no browser): the request as the
+  // server answers it, a few times each.
+  const me = await (await context.request.get('/api/me')).json();
+  const direct = [];
+  for (const { part, body } of bodies) {
+    for (let k = 0; k < 3; k += 1) {
+      const t0 = performance.now();
+      const r = await context.request.post(`/api/workspaces/${WS}/preview`, {
+        data: body, headers: { 'content-type': 'application/json', 'x-csrf-token': me.csrf_token },
+      });
+      const text = await r.body();
+      if (!r.ok()) throw new Error(`dry run from node: ${r.status()} ${text}`);
+      direct.push({ part, ms: performance.now() - t0, bytes: text.length });
+    }
+  }
+  const errors = page.errors.length;
+  if (errors) log(`  page errors: ${page.errors.join(' | ')}`);
+  await context.close();
+  return { samples, direct, errors, groups_listed: groups, switches: n };
+}
+
+const phases = { open, render, search, switch: tabSwitch, preview };
 const phase = process.argv[2];
 if (!phases[phase]) {
   console.error(`usage: node spa.bench.mjs ${Object.keys(phases).join('|')}`);

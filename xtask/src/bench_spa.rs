@@ -15,7 +15,16 @@
 //!   second navigation (warm HTTP cache), and its cumulative layout shift;
 //! - `search`: a keystroke in the Users search (input to next paint), and
 //!   the last keystroke to the updated list;
-//! - `switch`: tab switches when nothing changed: requests and bytes.
+//! - `switch`: tab switches when nothing changed: requests and bytes;
+//! - `preview` (issue 12): as the Owner, a Developer permission switch
+//!   flipped and "Delete group X", click to the impact preview's summary
+//!   on screen (the dry run `POST .../preview` included), the dry run's
+//!   server time apart.
+//!
+//! Then, with the server stopped, the same workspace natively
+//! ([`bench_explain`]: who has access, effective access, previews).
+//! `cargo xtask bench spa PHASE...` runs only the named browser phases (and
+//! the native figures).
 //!
 //! It prints the median and max of each figure next to its target, and the
 //! machine's load by others during each phase. Figures, not timed tests:
@@ -28,6 +37,7 @@ use std::process::Command;
 use serde_json::Value;
 
 use crate::Result;
+use crate::bench_explain;
 use crate::bench_server::{Server, max, median, wait_quiet};
 use crate::spa;
 use crate::tools::{self, Step, cargo, root};
@@ -41,6 +51,8 @@ const INPUT_PAINT_TARGET_MS: f64 = 50.0;
 const DEBOUNCE_LIMIT_MS: f64 = 150.0;
 const SWITCH_TARGET_B: f64 = 1024.0;
 const CLS_TARGET: f64 = 0.1;
+/// Target (issue 12): click to the impact preview's summary on screen.
+const PREVIEW_TARGET_MS: f64 = 100.0;
 
 /// The search debounce as the app defines it (`DEBOUNCE_MS` in
 /// `app/src/components/search.rs`).
@@ -54,14 +66,15 @@ fn debounce_ms() -> Result<f64> {
 }
 
 /// The seeded workspace.
-struct Seeded {
-    ws: i64,
+pub(crate) struct Seeded {
+    pub(crate) ws: i64,
+    owner: String,
     admin: String,
     developer: String,
     password: String,
 }
 
-fn seed_l(data: &Path) -> Result<Seeded> {
+pub(crate) fn seed_l(data: &Path) -> Result<Seeded> {
     let out = Command::new(root().join("target/release/server"))
         .arg("--data")
         .arg(data)
@@ -84,6 +97,7 @@ fn seed_l(data: &Path) -> Result<Seeded> {
     let s = |k: &str| v.get(k).and_then(Value::as_str).unwrap_or_default().to_owned();
     Ok(Seeded {
         ws: v.get("workspace").and_then(Value::as_i64).ok_or("no workspace id")?,
+        owner: s("owner"),
         admin: s("admin"),
         developer: s("developer"),
         password: s("password"),
@@ -112,6 +126,7 @@ fn phase(name: &str, server: &Server, seeded: &Seeded) -> Result<(Value, f64)> {
         .current_dir(root())
         .env("GATEHOUSE_URL", format!("http://{}", server.addr))
         .env("GATEHOUSE_WS", seeded.ws.to_string())
+        .env("GATEHOUSE_OWNER", &seeded.owner)
         .env("GATEHOUSE_ADMIN", &seeded.admin)
         .env("GATEHOUSE_DEVELOPER", &seeded.developer)
         .env("GATEHOUSE_PASSWORD", &seeded.password)
@@ -134,7 +149,11 @@ fn phase(name: &str, server: &Server, seeded: &Seeded) -> Result<(Value, f64)> {
 }
 
 /// `cargo xtask bench spa`.
-pub(crate) fn run() -> Result {
+pub(crate) fn run(only: &[String]) -> Result {
+    const PHASES: [&str; 5] = ["open", "render", "search", "switch", "preview"];
+    if let Some(bad) = only.iter().find(|p| !PHASES.contains(&p.as_str())) {
+        return Err(format!("unknown SPA bench phase `{bad}` (one of {})", PHASES.join(", ")));
+    }
     let debounce = debounce_ms()?;
     spa::build()?;
     spa::ensure_chromium()?;
@@ -148,7 +167,7 @@ pub(crate) fn run() -> Result {
     let seeded = seed_l(&data)?;
     let server = Server::start(&data, None, &data.join("server.log"), false)?;
     let mut results = Vec::new();
-    for name in ["open", "render", "search", "switch"] {
+    for name in PHASES.into_iter().filter(|p| only.is_empty() || only.iter().any(|o| o == p)) {
         match phase(name, &server, &seeded) {
             Ok(r) => results.push((name, r)),
             Err(e) => {
@@ -158,7 +177,11 @@ pub(crate) fn run() -> Result {
         }
     }
     server.stop();
+    // The same workspace, native: who has access, effective access and the
+    // previews in the policy alone (issue 12).
+    let native = bench_explain::native(&data, seeded.ws)?;
     println!("{}", report(&results, debounce));
+    println!("{}", bench_explain::report(&native));
     Ok(())
 }
 
@@ -196,6 +219,10 @@ fn bytes(n: f64) -> String {
 
 fn ms(x: f64) -> String {
     if x.is_nan() { "—".into() } else { format!("{x:.0} ms") }
+}
+
+fn ms1(x: f64) -> String {
+    if x.is_nan() { "—".into() } else { format!("{x:.1} ms") }
 }
 
 fn verdict(ok: bool) -> &'static str {
@@ -347,6 +374,81 @@ fn report(results: &[(&str, (Value, f64))], debounce: f64) -> String {
                 &col("bytes"),
                 bytes,
                 Some((SWITCH_TARGET_B, "<= 1,024 B".into())),
+            );
+        }
+    }
+    if let Some((preview, _)) = get("preview") {
+        let s = arr(preview, "samples");
+        let direct = arr(preview, "direct");
+        for (part, what) in [
+            (
+                "toggle",
+                "Permissions, Edit Developer permissions, a switch flipped (role-wide change)",
+            ),
+            ("group", "Groups, \"Delete group X\" (the dialog's preview)"),
+        ] {
+            let t: Vec<&Value> =
+                s.iter().filter(|x| x.get("part").and_then(Value::as_str) == Some(part)).collect();
+            let col = |k: &str| t.iter().map(|x| f(x, &[k])).collect::<Vec<_>>();
+            row(
+                &mut o,
+                &format!(
+                    "{what}: click to \"Who is affected\" summary painted (task after the next frame), dry run included"
+                ),
+                &col("click_to_frame_ms"),
+                ms,
+                Some((PREVIEW_TARGET_MS, "<= 100 ms".into())),
+            );
+            row(&mut o, "the same, to the summary in the DOM", &col("click_to_dom_ms"), ms, None);
+            row(
+                &mut o,
+                "of which: click to the dry run sent",
+                &col("click_to_request_ms"),
+                ms1,
+                None,
+            );
+            row(
+                &mut o,
+                "of which: the dry run, request to first response byte (the server's time on loopback, Resource Timing)",
+                &col("dry_run_server_ms"),
+                ms1,
+                None,
+            );
+            row(
+                &mut o,
+                "of which: the dry run, sent to received",
+                &col("dry_run_total_ms"),
+                ms1,
+                None,
+            );
+            row(
+                &mut o,
+                "of which: response received to summary painted",
+                &col("response_to_frame_ms"),
+                ms1,
+                None,
+            );
+            let d: Vec<f64> = direct
+                .iter()
+                .filter(|x| x.get("part").and_then(Value::as_str) == Some(part))
+                .map(|x| f(x, &["ms"]))
+                .collect();
+            row(
+                &mut o,
+                "the same dry runs sent again from node (no browser), whole request",
+                &d,
+                ms1,
+                None,
+            );
+            row(
+                &mut o,
+                &format!(
+                    "the dry run's response, received ({:.0} B of JSON)",
+                    median(&col("response_body_bytes"))
+                ),
+                &col("response_bytes"),
+                bytes,
+                None,
             );
         }
     }

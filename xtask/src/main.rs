@@ -1,6 +1,7 @@
 //! `cargo xtask <command>`: the project's automation, in Rust so it runs
 //! wherever cargo does. Each step prints what it is doing.
 
+mod bench_explain;
 mod bench_pkg;
 mod bench_server;
 mod bench_spa;
@@ -34,8 +35,10 @@ commands:
           the SPA's size, the server at tenant sizes (S/M/L on SQLite and
           PostgreSQL), the SPA at workspace L in headless Chromium;
           `cargo xtask bench server [sqlite|postgres]` runs only the server
-          section, `cargo xtask bench spa` only the SPA in Chromium,
-          `cargo xtask bench pkg` the package and the SPA's size
+          section, `cargo xtask bench spa` only the SPA in Chromium (and
+          explain/preview at L, native), `cargo xtask bench explain` only
+          explain/preview native, `cargo xtask bench pkg` the package and
+          the SPA's size
   diff    only the native-vs-wasm differential test [--cases N] [--seed S]
           (e.g. `cargo xtask diff --cases 1000000`)";
 
@@ -53,7 +56,8 @@ fn main() -> ExitCode {
             bench_server::run(&args[2..])
         }
         Some("bench") if args.get(1).is_some_and(|a| a == "pkg") => bench_package(),
-        Some("bench") if args.get(1).is_some_and(|a| a == "spa") => bench_spa::run(),
+        Some("bench") if args.get(1).is_some_and(|a| a == "spa") => bench_spa::run(&args[2..]),
+        Some("bench") if args.get(1).is_some_and(|a| a == "explain") => bench_explain::run(),
         Some("bench") => bench(),
         Some("e2e") => spa::build().and_then(|()| pkg::pkg().map(|_| ())).and_then(|()| spa::e2e()),
         _ => {
@@ -213,7 +217,7 @@ fn demo() -> Result {
 fn bench() -> Result {
     bench_package()?;
     bench_server::run(&[])?;
-    bench_spa::run()?;
+    bench_spa::run(&[])?;
     println!(
         "\ntargets: SPA <= 358,400 B gzip; package .wasm <= 61,440 B gzip, import <= 5 ms, <= 2 us per decision from JS \
          (see BENCHMARKS.md for the recorded figures)"
