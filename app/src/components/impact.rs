@@ -3,6 +3,8 @@
 //! dry run of exactly that change says ("Developers (3) gain Delete
 //! integration; Dana loses view of ERP sync and Post invoices").
 
+use std::collections::{BTreeSet, HashMap};
+
 use leptos::prelude::*;
 use policy::api::PreviewAnswer;
 use policy::{Ability, AccessSet, Action, Id, People, ResourceOp, ResourceSet};
@@ -46,32 +48,84 @@ fn joined(items: &[String]) -> String {
     }
 }
 
-fn name_in(names: &[policy::api::Named], id: Id) -> String {
-    names.iter().find(|n| n.id == id).map_or_else(|| format!("#{id}"), |n| n.name.clone())
+/// How many resources, and groups, a sentence names before "N more".
+const NAMED: usize = 5;
+const GROUPS_NAMED: usize = 3;
+
+/// The answer's names by id, looked up once per answer.
+struct Names<'a> {
+    resources: HashMap<Id, &'a str>,
+    groups: HashMap<Id, &'a str>,
 }
 
-/// One set of resources in words.
-fn resources_phrase(set: &ResourceSet, answer: &PreviewAnswer) -> String {
-    let kind = set.kind.label();
-    if set.all_they_see {
-        return format!("{} every {kind} they can see", op_label(set.op));
+impl<'a> Names<'a> {
+    fn of(answer: &'a PreviewAnswer) -> Self {
+        let map = |list: &'a [policy::api::Named]| {
+            list.iter().map(|n| (n.id, n.name.as_str())).collect::<HashMap<_, _>>()
+        };
+        Names { resources: map(&answer.resources), groups: map(&answer.groups) }
     }
-    let mut names: Vec<String> =
-        set.resources.iter().map(|&r| name_in(&answer.resources, r)).collect();
-    let more = usize::try_from(set.count).unwrap_or(0).saturating_sub(names.len());
-    if more > 0 {
-        names.push(format!("{more} more"));
-    }
-    let groups: Vec<String> = set.groups.iter().map(|&g| name_in(&answer.groups, g)).collect();
-    let by = if groups.is_empty() { String::new() } else { format!(" ({})", joined(&groups)) };
-    format!("{} {kind} {}{by}", op_label(set.op), joined(&names))
 }
 
-fn access_phrase(set: &AccessSet, answer: &PreviewAnswer) -> String {
+fn name_in(names: &HashMap<Id, &str>, id: Id) -> String {
+    names.get(&id).map_or_else(|| format!("#{id}"), |n| (*n).to_owned())
+}
+
+/// `names` (the first few) and how many more of `count` there are.
+fn some_of(mut names: Vec<String>, count: usize, limit: usize, more: &str) -> String {
+    names.truncate(limit);
+    let rest = count.saturating_sub(names.len());
+    if rest > 0 {
+        names.push(format!("{rest} more{more}"));
+    }
+    joined(&names)
+}
+
+/// The resource sets of one operation on one kind, merged into a phrase:
+/// the sets differ only in their governing groups, which a sentence lists
+/// once ("view 120 Integrations: ERP sync, ... and 115 more (Finance, ...)").
+fn resources_phrase(sets: &[&ResourceSet], names: &Names<'_>) -> String {
+    let Some(first) = sets.first() else { return String::new() };
+    let (op, kind) = (op_label(first.op), first.kind.label());
+    if first.all_they_see {
+        return format!("{op} every {kind} they can see");
+    }
+    let count: usize = sets.iter().map(|s| usize::try_from(s.count).unwrap_or(0)).sum();
+    let listed: Vec<String> = sets
+        .iter()
+        .flat_map(|s| &s.resources)
+        .take(NAMED)
+        .map(|&r| name_in(&names.resources, r))
+        .collect();
+    let groups: BTreeSet<Id> = sets.iter().flat_map(|s| s.groups.iter().copied()).collect();
+    let group_names: Vec<String> =
+        groups.iter().take(GROUPS_NAMED).map(|&g| name_in(&names.groups, g)).collect();
+    let by = if groups.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", some_of(group_names, groups.len(), GROUPS_NAMED, " groups"))
+    };
+    let what = if count > 1 { format!("{count} {kind}s: ") } else { format!("{kind} ") };
+    format!("{op} {what}{}{by}", some_of(listed, count, NAMED, ""))
+}
+
+/// What resource sets merge on: operation, kind, "every one they see".
+type SetKey = (ResourceOp, policy::ResourceKind, bool);
+
+fn access_phrase(set: &AccessSet, names: &Names<'_>) -> String {
     let mut parts: Vec<String> =
         set.abilities.iter().map(|a| ability_label(*a).to_owned()).collect();
     parts.extend(set.toggles.iter().map(|t| format!("\u{201c}{}\u{201d}", t.label())));
-    parts.extend(set.resources.iter().map(|r| resources_phrase(r, answer)));
+    // One phrase per operation and kind, in the order they first appear.
+    let mut merged: Vec<(SetKey, Vec<&ResourceSet>)> = Vec::new();
+    for r in &set.resources {
+        let key = (r.op, r.kind, r.all_they_see);
+        match merged.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, sets)) => sets.push(r),
+            None => merged.push((key, vec![r])),
+        }
+    }
+    parts.extend(merged.iter().map(|(_, sets)| resources_phrase(sets, names)));
     joined(&parts)
 }
 
@@ -95,6 +149,7 @@ fn people_phrase(people: &People, answer: &PreviewAnswer) -> String {
 
 /// The preview in sentences, one per group of people treated alike.
 pub fn sentences(answer: &PreviewAnswer) -> Vec<String> {
+    let names = Names::of(answer);
     answer
         .preview
         .workspaces
@@ -104,10 +159,10 @@ pub fn sentences(answer: &PreviewAnswer) -> Vec<String> {
             let who = people_phrase(&line.people, answer);
             let mut said = Vec::new();
             if !line.gains.is_empty() {
-                said.push(format!("gain {}", access_phrase(&line.gains, answer)));
+                said.push(format!("gain {}", access_phrase(&line.gains, &names)));
             }
             if !line.losses.is_empty() {
-                said.push(format!("lose {}", access_phrase(&line.losses, answer)));
+                said.push(format!("lose {}", access_phrase(&line.losses, &names)));
             }
             format!("{who}: {}.", said.join("; "))
         })
