@@ -5,7 +5,7 @@
 // refused.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, newPage, signIn, openWorkspace, screenshot, sentence } from './harness.mjs';
+import { startServer, launchBrowser, newPage, signIn, openWorkspace, screenshot, sentence, waitForText } from './harness.mjs';
 
 let server;
 let browser;
@@ -87,8 +87,8 @@ test('the owner deletes a group and first sees which developers lose which resou
   await page.getByRole('button', { name: 'Delete group Finance' }).click();
   const dialog = page.getByRole('dialog', { name: 'Delete group Finance' });
   const impact = dialog.getByRole('region', { name: 'Who is affected' });
-  await impact.getByText(/Dana Developer: lose .*view Integration ERP sync \(Finance\)/).waitFor();
-  assert.match(await impact.innerText(), /Flow Post invoices/);
+  const text = await waitForText(impact, /Dana Developer: lose .*view Integration ERP sync \(Finance\)/);
+  assert.match(text, /Flow Post invoices/);
   await screenshot(page, 'preview-delete-group');
   await page.keyboard.press('Escape');
   assert.deepEqual(page.errors, []);

@@ -143,3 +143,16 @@ export function sentence(code) {
   if (!s) throw new Error(`no reason ${code}`);
   return s;
 }
+
+/** Waits until `locator`'s text matches `re`; on timeout the error says
+ * what the text was instead (e.g. an impact preview's error). */
+export async function waitForText(locator, re, timeout = 30000) {
+  const until = Date.now() + timeout;
+  let text = '';
+  while (Date.now() < until) {
+    text = await locator.innerText({ timeout: Math.max(1, until - Date.now()) }).catch(() => text);
+    if (re.test(text)) return text;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${re} in ${locator}; its text was:\n${text}`);
+}

@@ -48,7 +48,8 @@ fn joined(items: &[String]) -> String {
     }
 }
 
-/// How many resources, and groups, a sentence names before "N more".
+/// How many people or resources, and groups, a sentence names before
+/// "N more".
 const NAMED: usize = 5;
 const GROUPS_NAMED: usize = 3;
 
@@ -135,6 +136,7 @@ fn people_phrase(people: &People, answer: &PreviewAnswer) -> String {
         People::Members { accounts } => {
             let names: Vec<String> = accounts
                 .iter()
+                .take(NAMED)
                 .map(|&a| {
                     answer.people.iter().find(|p| p.id == a).map_or_else(
                         || format!("Account {a}"),
@@ -142,7 +144,7 @@ fn people_phrase(people: &People, answer: &PreviewAnswer) -> String {
                     )
                 })
                 .collect();
-            joined(&names)
+            some_of(names, accounts.len(), NAMED, "")
         }
     }
 }

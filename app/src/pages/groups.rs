@@ -18,6 +18,9 @@ use crate::components::notice::{Empty, ErrorNote, Loading, Outcome, OutcomeNote}
 use crate::components::search::debounce;
 use crate::workspace::{Loaded, use_ws};
 
+/// How many group cards the Groups tab shows before "Show more".
+const GROUPS_SHOWN: usize = 50;
+
 #[component]
 pub fn GroupsTab() -> impl IntoView {
     let ctx = use_ws();
@@ -25,12 +28,44 @@ pub fn GroupsTab() -> impl IntoView {
     let creating = RwSignal::new(false);
     // Member lists opened (kept across reloads after a change).
     let open = RwSignal::new(Vec::<Id>::new());
+    // The base holds every group; the page shows them a page at a time
+    // (at 1,000 groups, all cards at once made every dialog slow to open).
+    let shown = RwSignal::new(GROUPS_SHOWN);
+    let query = RwSignal::new(String::new());
     move || {
         let loaded = ctx.loaded()?;
         let ab = loaded.abilities();
         let manage = ab.manage_groups.is_allowed();
-        let groups = loaded.view().map(|v| v.data().groups.clone()).unwrap_or_default();
+        let all = loaded.view().map(|v| v.data().groups.clone()).unwrap_or_default();
+        let total = all.len();
         let l = loaded.clone();
+        // Only the list follows the search, so the search box keeps focus.
+        let list = move || {
+            let q = query.get().to_lowercase();
+            let matching: Vec<&Group> =
+                all.iter().filter(|g| q.is_empty() || g.name.to_lowercase().contains(&q)).collect();
+            let (found, limit) = (matching.len(), shown.get());
+            let cards = if matching.is_empty() {
+                let text = if total == 0 { "No groups yet." } else { "No group matches." };
+                view! { <Empty text/> }.into_any()
+            } else {
+                view! {
+                    <ul class="group-list">
+                        {matching.into_iter().take(limit).map(|g| view! { <GroupCard loaded=loaded.clone() group=g.clone() manage outcome open/> }).collect_view()}
+                    </ul>
+                }.into_any()
+            };
+            view! {
+                {cards}
+                {(found > limit).then(|| view! {
+                    <p class="more">
+                        <button type="button" class="button quiet" on:click=move |_| shown.update(|n| *n += GROUPS_SHOWN)>
+                            {format!("Show more ({limit} of {found} shown)")}
+                        </button>
+                    </p>
+                })}
+            }
+        };
         Some(view! {
             <section class="page" aria-labelledby="groups-title">
                 <div class="toolbar">
@@ -40,15 +75,14 @@ pub fn GroupsTab() -> impl IntoView {
                 </div>
                 <p class="muted">"Groups decide who manages modules, integrations, API gateways and Data Studio jobs. A resource with no group is managed by the Owner and Administrators only."</p>
                 <OutcomeNote outcome/>
-                {if groups.is_empty() {
-                    view! { <Empty text="No groups yet."/> }.into_any()
-                } else {
-                    view! {
-                        <ul class="group-list">
-                            {groups.into_iter().map(|g| view! { <GroupCard loaded=loaded.clone() group=g manage outcome open/> }).collect_view()}
-                        </ul>
-                    }.into_any()
-                }}
+                {(total > GROUPS_SHOWN).then(|| view! {
+                    <label class="search">
+                        "Search groups"
+                        <input type="search" placeholder="Group name" prop:value=move || query.get()
+                            on:input=move |ev| { shown.set(GROUPS_SHOWN); query.set(event_target_value(&ev)); }/>
+                    </label>
+                })}
+                {list}
                 {move || creating.get().then(|| view! { <CreateGroup loaded=l.clone() outcome on_close=move || creating.set(false)/> })}
             </section>
         })
