@@ -74,3 +74,40 @@ test('a group is deleted only after typing its exact name', async () => {
   await screenshot(page, 'audit-filtered');
   assert.deepEqual(page.errors, []);
 });
+
+test('past 50 groups the tab shows 50, more on request, and finds a group by name', async () => {
+  const page = await newPage(browser, server);
+  await signIn(page, 'owner@beta.example');
+  await openWorkspace(page, 'Groups');
+  // 55 more groups through the API, as the signed-in owner.
+  await page.evaluate(async () => {
+    const me = await (await fetch('/api/me')).json();
+    const ws = me.workspaces.find((w) => w.name === 'Beta Integrations').id;
+    for (let i = 1; i <= 55; i += 1) {
+      const r = await fetch(`/api/workspaces/${ws}/groups`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-csrf-token': me.csrf_token },
+        body: JSON.stringify({ name: `Bulk ${String(i).padStart(2, '0')}`, description: '' }),
+      });
+      if (!r.ok) throw new Error(`${r.status} ${await r.text()}`);
+    }
+  });
+  await page.reload();
+  await page.getByRole('heading', { name: 'Groups', level: 2 }).waitFor();
+  const cards = page.locator('ul.group-list > li');
+  const more = page.getByRole('button', { name: /^Show more \(50 of \d+ shown\)$/ });
+  await more.waitFor();
+  assert.equal(await cards.count(), 50);
+  await more.click();
+  await page.getByRole('heading', { name: 'Bulk 55' }).waitFor();
+  assert.equal(await more.count(), 0, 'everything shown');
+  const search = page.getByRole('searchbox', { name: 'Search groups' });
+  await search.fill('bulk 4');
+  await page.getByRole('heading', { name: 'Bulk 40' }).waitFor();
+  await page.getByRole('heading', { name: 'Bulk 05' }).waitFor({ state: 'detached' });
+  assert.equal(await cards.count(), 10, 'Bulk 40 to Bulk 49');
+  await screenshot(page, 'groups-search');
+  await search.fill('no such group');
+  await page.getByText('No group matches.').waitFor();
+  assert.deepEqual(page.errors, []);
+});
