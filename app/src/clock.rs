@@ -17,9 +17,16 @@ fn monotonic_ms() -> f64 {
     web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
 }
 
-/// Records the server's time sent with a response.
+/// Records the server's time sent with a response, when it is newer than
+/// the last one recorded: a response revalidated as unchanged (304) comes
+/// back from the browser's cache with the time it was first sent, and the
+/// clock runs on from the newer time instead.
 pub fn sync(server_now: Timestamp) {
-    SYNCED.with(|s| s.set(Some((server_now, monotonic_ms()))));
+    SYNCED.with(|s| {
+        if s.get().is_none_or(|(last, _)| server_now > last) {
+            s.set(Some((server_now, monotonic_ms())));
+        }
+    });
 }
 
 /// Now, in seconds since the epoch: the server's time advanced by the

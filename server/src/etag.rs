@@ -1,5 +1,5 @@
 //! Revalidation for the API's reads: every successful GET carries an ETag
-//! (a hash of its body) and `Cache-Control: private, no-cache`, and a
+//! (a hash of its body, leaving out the server's time it carries) and `Cache-Control: private, no-cache`, and a
 //! request whose `If-None-Match` names the current tag gets 304 with no
 //! body. A tab switch that changed nothing costs a round trip of headers.
 //! The server still decides and reads as for any request: a revoked
@@ -32,7 +32,7 @@ pub async fn etag(req: Request, next: Next) -> Response {
         Ok(b) => b.to_bytes(),
         Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     };
-    let digest = Sha256::digest(&bytes);
+    let digest = digest_without_now(&bytes);
     let tag = format!("\"{}\"", hex::encode(&digest[..12]));
     let Ok(value) = HeaderValue::from_str(&tag) else {
         return Response::from_parts(parts, Body::from(bytes));
@@ -51,4 +51,42 @@ pub async fn etag(req: Request, next: Next) -> Response {
         return not_modified;
     }
     Response::from_parts(parts, Body::from(bytes))
+}
+
+/// The key of the server's time in a slice (`"now": <seconds>`). Inside a
+/// JSON string a quote is escaped, so these bytes only ever start a key.
+const NOW_KEY: &[u8] = b"\"now\":";
+
+/// The body's hash without the value of any `"now"` key: a slice that
+/// differs only in when it was sent is unchanged (the client keeps its
+/// copy and its clock, which runs on from the last newer time it saw).
+fn digest_without_now(body: &[u8]) -> [u8; 32] {
+    let mut hash = Sha256::new();
+    let mut rest = body;
+    while let Some(at) = rest.windows(NOW_KEY.len()).position(|w| w == NOW_KEY) {
+        let value = at + NOW_KEY.len();
+        hash.update(&rest[..value]);
+        let digits = rest[value..].iter().take_while(|b| b.is_ascii_digit() || **b == b'-').count();
+        rest = &rest[value + digits..];
+    }
+    hash.update(rest);
+    hash.finalize().into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::digest_without_now;
+
+    fn tag(body: &str) -> Vec<u8> {
+        digest_without_now(body.as_bytes()).to_vec()
+    }
+
+    #[test]
+    fn the_time_is_left_out_and_nothing_else() {
+        assert_eq!(tag(r#"{"a":1,"now":1700000000}"#), tag(r#"{"a":1,"now":1700000099}"#));
+        assert_ne!(tag(r#"{"a":1,"now":1}"#), tag(r#"{"a":2,"now":1}"#));
+        // A name that merely contains the text is a string: escaped quotes.
+        assert_ne!(tag(r#"{"name":"x\"now\":1"}"#), tag(r#"{"name":"x\"now\":2"}"#));
+        assert_ne!(tag(r#"{"nowhere":1}"#), tag(r#"{"nowhere":2}"#));
+    }
 }
