@@ -73,6 +73,11 @@ async fn fetch(builder: RequestBuilder, body: Option<String>) -> ApiResult<(u16,
     };
     let response = request.map_err(ApiError::network)?.send().await.map_err(ApiError::network)?;
     let status = response.status();
+    // The server's time, fresh even when the body is the browser's cached
+    // copy of an unchanged slice (revalidated with a 304).
+    if let Some(now) = response.headers().get("x-gatehouse-now").and_then(|v| v.parse().ok()) {
+        crate::clock::sync(now);
+    }
     let text = response.text().await.map_err(ApiError::network)?;
     if (200..300).contains(&status) {
         return Ok((status, text));

@@ -95,12 +95,18 @@ impl Loaded {
 pub struct WsContext {
     pub id: Signal<Id>,
     pub(crate) data: LocalResource<ApiResult<Arc<Loaded>>>,
+    /// The last workspace loaded, changing only with its version.
+    pub(crate) current: Memo<Option<Arc<Loaded>>>,
+    /// The loaded workspace's version, notifying only when it changes: a
+    /// tab's lists follow it, so a revalidation that found nothing new
+    /// (304) does not fetch them again.
+    pub version: Memo<Option<i64>>,
 }
 
 impl WsContext {
     /// The workspace as last loaded (reactive); `None` while loading or failed.
     pub fn loaded(&self) -> Option<Arc<Loaded>> {
-        self.data.get().and_then(Result::ok)
+        self.current.get()
     }
 
     /// Reload after a change, so every control is decided on fresh facts.

@@ -7,11 +7,14 @@
 
 use axum::body::Body;
 use axum::extract::Request;
+use axum::extract::State;
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use http_body_util::BodyExt;
 use sha2::{Digest, Sha256};
+
+use crate::state::AppState;
 
 /// Largest body hashed (bigger responses go out untagged).
 const MAX_TAGGED: usize = 8 * 1024 * 1024;
@@ -51,6 +54,21 @@ pub async fn etag(req: Request, next: Next) -> Response {
         return not_modified;
     }
     Response::from_parts(parts, Body::from(bytes))
+}
+
+/// The response header that carries the server's time.
+pub const NOW_HEADER: &str = "x-gatehouse-now";
+
+/// The server's time (seconds since the epoch: the time its decisions are
+/// made at) on every API response, a 304 included: a client whose copy of
+/// a slice is still current learns the time from this header, since the
+/// copy carries the time it was first sent.
+pub async fn server_time(State(st): State<AppState>, req: Request, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    if let Ok(value) = HeaderValue::from_str(&st.now().to_string()) {
+        res.headers_mut().insert(NOW_HEADER, value);
+    }
+    res
 }
 
 /// The key of the server's time in a slice (`"now": <seconds>`). Inside a

@@ -50,6 +50,7 @@ pub fn app(state: AppState, dist: Option<&Path>) -> Router {
             axum::routing::any(|| async { error::AppError::NotFound("No such API route.") }),
         )
         .layer(axum::middleware::from_fn(etag::etag))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), etag::server_time))
         .layer(RequestBodyLimitLayer::new(MAX_BODY))
         .layer(axum::middleware::from_fn(error::json_errors))
         .with_state(state);

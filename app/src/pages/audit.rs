@@ -32,7 +32,7 @@ pub fn AuditPage() -> impl IntoView {
     let entries = LocalResource::new(move || {
         let ws = ctx.id.get();
         let (a, k) = (actor.get(), kind.get());
-        let _ = ctx.loaded();
+        let _ = ctx.version.get();
         more.reset();
         async move { api::audit(ws, a, &k, None).await }
     });

@@ -179,7 +179,7 @@ fn GroupMembers(
     let ws = loaded.ws();
     let more = More::<Person>::new();
     let first = LocalResource::new(move || {
-        let _ = ctx.loaded();
+        let _ = ctx.version.get();
         more.reset();
         api::group_members(ws, group, "", None)
     });

@@ -40,7 +40,7 @@ pub fn ResourcesPage() -> impl IntoView {
     let more_names = RwSignal::new(Vec::<policy::api::Named>::new());
     let pages = LocalResource::new(move || {
         let ws = ctx.id.get();
-        let _ = ctx.loaded();
+        let _ = ctx.version.get();
         more.reset();
         more_names.set(Vec::new());
         async move { api::resources(ws, None, None).await }

@@ -36,8 +36,8 @@ pub fn UsersTab() -> impl IntoView {
     let rows = LocalResource::new(move || {
         let ws = ctx.id.get();
         let q = query.get();
-        // Re-read the list whenever the workspace reloads after a change.
-        let _ = ctx.loaded();
+        // Re-read the list whenever the workspace changes (a new version).
+        let _ = ctx.version.get();
         more.reset();
         async move { api::members(ws, &q, None).await }
     });

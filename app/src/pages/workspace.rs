@@ -21,6 +21,15 @@ pub fn WorkspacePage() -> impl IntoView {
     view! { <SignedIn children=|me: Me| view! { <WorkspaceFrame me=me.account.id/> }/> }
 }
 
+/// Whether a newly loaded workspace differs from the one shown: another
+/// workspace, viewer or version.
+fn changed(old: Option<&Option<Arc<Loaded>>>, new: Option<&Option<Arc<Loaded>>>) -> bool {
+    let key = |l: Option<&Option<Arc<Loaded>>>| {
+        l.and_then(Option::as_ref).map(|l| (l.ws(), l.me, l.base.version))
+    };
+    key(old) != key(new)
+}
+
 #[component]
 fn WorkspaceFrame(me: Id) -> impl IntoView {
     let params = use_params_map();
@@ -40,7 +49,12 @@ fn WorkspaceFrame(me: Id) -> impl IntoView {
             Ok(Arc::new(Loaded { base: Arc::new(base), facts, me }))
         }
     });
-    let ctx = WsContext { id, data };
+    // What the tabs render from: a revalidation that found nothing new
+    // (the same version) leaves it as it is, so nothing re-renders and an
+    // open dialog stays open.
+    let current = Memo::new_with_compare(move |_| data.get().and_then(Result::ok), changed);
+    let version = Memo::new(move |_| current.get().map(|l| l.base.version));
+    let ctx = WsContext { id, data, current, version };
     // The tabs mount once and keep their own state (an open form, the last
     // outcome) across reloads; they only go when the workspace cannot load.
     let ready = Memo::new(move |_| data.get().is_some_and(|r| r.is_ok()));

@@ -301,8 +301,12 @@ pub async fn reads_revalidate_with_etags(app: TestApp) {
         // Later, nothing changed: still the same (the time sent is not
         // part of what is tagged).
         app.state.advance_clock(5);
+        let before = app.state.now();
         let (s, h2, body) = app.get_with(&path, &owner, &[("if-none-match", &tag)]).await;
         assert_eq!((s, body.len()), (StatusCode::NOT_MODIFIED, 0), "{path}");
+        // The 304 still says what time it is now (the clock moved on).
+        let now: i64 = h2["x-gatehouse-now"].to_str().unwrap().parse().unwrap();
+        assert!((before..=app.state.now()).contains(&now), "{now}");
         assert_eq!(h2["etag"].to_str().unwrap(), tag);
         // A change: a 200 with a new tag.
         app.post(
