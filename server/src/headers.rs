@@ -1,5 +1,6 @@
 //! Security headers on every response (API and app): a Content Security
-//! Policy fitted to the single-page app, no MIME sniffing, no framing, no
+//! Policy fitted to the single-page app (the API's JSON gets the strictest
+//! one: nothing loads or runs from it), no MIME sniffing, no framing, no
 //! referrer beyond the origin.
 //!
 //! The SPA's page has one inline module script (Trunk's loader); the policy
@@ -48,14 +49,29 @@ pub fn content_security_policy(dist: Option<&Path>) -> String {
     )
 }
 
-/// The layers setting the headers (each overrides whatever a handler set).
+/// The Content Security Policy of the API's responses (JSON, never a
+/// page): nothing may load, run or frame it. Short, too: every 304 of a
+/// tab switch carries it.
+pub const API_CSP: &str = "default-src 'none'; frame-ancestors 'none'";
+
+/// The layer giving the API's responses [`API_CSP`] (the app's policy
+/// from [`layers`] then leaves them as they are).
+pub fn api_layer() -> SetResponseHeaderLayer<HeaderValue> {
+    SetResponseHeaderLayer::overriding(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(API_CSP),
+    )
+}
+
+/// The layers setting the headers (each overrides whatever a handler set;
+/// the CSP only where the API's is not set).
 pub fn layers(csp: &str) -> [SetResponseHeaderLayer<HeaderValue>; 4] {
     let value = |v: &str| {
         HeaderValue::from_str(v).unwrap_or(HeaderValue::from_static("default-src 'self'"))
     };
     let set = |name: HeaderName, v: HeaderValue| SetResponseHeaderLayer::overriding(name, v);
     [
-        set(header::CONTENT_SECURITY_POLICY, value(csp)),
+        SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, value(csp)),
         set(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
         set(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")),
         set(header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin")),

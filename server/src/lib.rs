@@ -53,6 +53,7 @@ pub fn app(state: AppState, dist: Option<&Path>) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), etag::server_time))
         .layer(RequestBodyLimitLayer::new(MAX_BODY))
         .layer(axum::middleware::from_fn(error::json_errors))
+        .layer(headers::api_layer())
         .with_state(state);
     let router = match dist {
         Some(dir) if dir.join("index.html").exists() => router
