@@ -8,7 +8,9 @@
 mod api;
 mod clock;
 mod components;
+mod focus;
 mod labels;
+mod live;
 mod pages;
 mod route;
 mod session;

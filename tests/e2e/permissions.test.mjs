@@ -106,17 +106,24 @@ test('two people save the same toggles: the second sees the conflict and the lat
     await openWorkspace(page, 'Permissions');
     await page.getByRole('button', { name: 'Edit Developer permissions' }).click();
   }
+  // The owner starts an edit; meanwhile the admin saves.
+  const ownerForm = owner.getByRole('region', { name: 'Developer permissions' });
+  await ownerForm.getByRole('switch', { name: 'Edit connected account', exact: true }).uncheck();
   const adminForm = admin.getByRole('region', { name: 'Developer permissions' });
   await adminForm.getByRole('switch', { name: 'Create connected account', exact: true }).uncheck();
   await adminForm.getByRole('button', { name: 'Save changes' }).click();
   await admin.getByRole('status').filter({ hasText: 'Developer permissions saved.' }).waitFor();
-
-  // The owner's form was opened before the admin saved.
-  const ownerForm = owner.getByRole('region', { name: 'Developer permissions' });
-  await ownerForm.getByRole('switch', { name: 'Edit connected account', exact: true }).uncheck();
-  await ownerForm.getByRole('button', { name: 'Save changes' }).click();
-  await owner.getByRole('alert').filter({ hasText: sentence('stale_version') }).waitFor();
-  // Reloaded, not merged: the admin's change shows, the owner's unsaved one is gone.
+  // The owner's tab hears of it (live access) and keeps the unsaved edit.
+  const ws = (await (await admin.request.get('/api/me')).json()).workspaces[0].id;
+  const { version } = await (await admin.request.get(`/api/workspaces/${ws}`)).json();
+  await owner.waitForFunction((v) => Number(document.querySelector('.ws-head')?.dataset.version) >= v, version);
+  assert.equal(await ownerForm.getByRole('switch', { name: 'Edit connected account', exact: true }).isChecked(), false);
+  // Saving it now would be a conflict: the form says so before the click.
+  const save = ownerForm.getByRole('button', { name: 'Save changes' });
+  await owner.waitForFunction(() => [...document.querySelectorAll('button')].some((b) => b.textContent === 'Save changes' && b.disabled));
+  assert.equal(await save.getAttribute('title'), sentence('stale_version'));
+  await ownerForm.getByRole('button', { name: 'Discard' }).click();
+  // The latest, not a merge: the admin's change shows, the owner's unsaved one is gone.
   const fresh = owner.getByRole('region', { name: 'Developer permissions' });
   await fresh.getByRole('switch', { name: 'Create connected account', exact: true }).and(owner.locator(':not(:checked)')).waitFor();
   assert.equal(await fresh.getByRole('switch', { name: 'Edit connected account', exact: true }).isChecked(), true);

@@ -51,10 +51,12 @@ fn guarded_button(
 }
 
 /// The policy's sentence shown under a refused control, for places where a
-/// tooltip alone would hide it (the Permissions form).
+/// tooltip alone would hide it (the Permissions form). Its line is kept
+/// even while allowed, so a control that becomes refused (live access)
+/// does not move.
 #[component]
 pub fn WhyNot(#[prop(into)] decision: Signal<Decision>) -> impl IntoView {
-    move || decision.with(reason).map(|text| view! { <span class="why">{text}</span> })
+    view! { <span class="why reserved">{move || decision.with(reason)}</span> }
 }
 
 /// A read-only value shown once (an access key, a link) with a Copy button.

@@ -1,6 +1,7 @@
 pub mod access;
 pub mod controls;
 pub mod impact;
+pub mod keep;
 pub mod layout;
 pub mod modal;
 pub mod more;

@@ -2,9 +2,27 @@
 //! inside it, closed by Escape, the close button or a click outside; focus
 //! goes back to what opened it.
 
+use std::cell::Cell;
+
 use leptos::html::Div;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
+
+use super::keep::kept;
+
+/// An open dialog: what opened it gets the focus back when it closes.
+struct Opened {
+    opener: Option<web_sys::HtmlElement>,
+    focused: Cell<bool>,
+}
+
+impl Drop for Opened {
+    fn drop(&mut self) {
+        if let Some(el) = &self.opener {
+            drop(el.focus());
+        }
+    }
+}
 
 #[component]
 pub fn Modal(
@@ -13,19 +31,19 @@ pub fn Modal(
     children: Children,
 ) -> impl IntoView {
     let panel = NodeRef::<Div>::new();
-    let opener = StoredValue::new_local(
-        web_sys::window()
+    // Kept across re-renders (the facts behind the dialog were revalidated):
+    // focus moves only when the dialog really opens and closes.
+    let opened = kept(format!("modal:{title}"), || Opened {
+        opener: web_sys::window()
             .and_then(|w| w.document())
             .and_then(|d| d.active_element())
             .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()),
-    );
-    on_cleanup(move || {
-        if let Some(Some(el)) = opener.try_get_value() {
-            drop(el.focus());
-        }
+        focused: Cell::new(false),
     });
     Effect::new(move |_| {
-        if let Some(el) = panel.get() {
+        if let Some(el) = panel.get()
+            && !opened.focused.replace(true)
+        {
             // Focus the first field if there is one, else the dialog itself.
             let first = el.query_selector("input, select, textarea").ok().flatten();
             match first.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {

@@ -12,6 +12,7 @@ use policy::{Action, Group, Id};
 use crate::api;
 use crate::components::controls::{GuardedButton, WhyNot};
 use crate::components::impact::{ConfirmChange, ImpactPreview};
+use crate::components::keep::draft;
 use crate::components::modal::Modal;
 use crate::components::more::{More, ShowMore};
 use crate::components::notice::{Empty, ErrorNote, Loading, Outcome, OutcomeNote};
@@ -99,8 +100,8 @@ fn GroupCard(
 ) -> impl IntoView {
     let ws = loaded.ws();
     let gid = group.id;
-    let adding = RwSignal::new(false);
-    let deleting = RwSignal::new(false);
+    let adding = draft(format!("group:{gid}:adding"), || false);
+    let deleting = draft(format!("group:{gid}:deleting"), || false);
     let title_id = format!("group-{gid}");
     let title_ref = title_id.clone();
     let description = loaded.group_description(gid);
@@ -205,7 +206,7 @@ fn GroupMembers(
                         let a = p.id;
                         let remove = decided.decide(&Action::RemoveGroupMember { workspace: ws, group, account: a });
                         let aria = format!("Remove {who} from {name}");
-                        let confirming = RwSignal::new(false);
+                        let confirming = draft(format!("group:{group}:remove:{a}"), || false);
                         let title = aria.clone();
                         view! {
                             <li class="chip">
@@ -239,9 +240,9 @@ fn CreateGroup(
 ) -> impl IntoView {
     let ctx = use_ws();
     let ws = loaded.ws();
-    let name = RwSignal::new(String::new());
-    let description = RwSignal::new(String::new());
-    let touched = RwSignal::new(false);
+    let name = draft("new-group:name", String::new);
+    let description = draft("new-group:description", String::new);
+    let touched = draft("new-group:touched", || false);
     let decision = Signal::derive(move || {
         loaded.decide(&Action::CreateGroup {
             workspace: ws,
@@ -291,8 +292,8 @@ fn AddMembers(
 ) -> impl IntoView {
     let ctx = use_ws();
     let ws = loaded.ws();
-    let chosen = RwSignal::new(Vec::<Id>::new());
-    let query = RwSignal::new(String::new());
+    let chosen = draft(format!("group:{group}:add"), Vec::<Id>::new);
+    let query = draft(format!("group:{group}:add-query"), String::new);
     let candidates = LocalResource::new(move || {
         let q = query.get();
         async move { api::members(ws, &q, None).await }
@@ -384,7 +385,7 @@ fn DeleteGroup(
 ) -> impl IntoView {
     let ctx = use_ws();
     let ws = loaded.ws();
-    let typed = RwSignal::new(String::new());
+    let typed = draft(format!("group:{group}:delete"), String::new);
     // Which resources are left admin-only depends on every resource: the
     // server counts them.
     let impact = LocalResource::new(move || api::group_impact(ws, group));

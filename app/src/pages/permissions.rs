@@ -13,6 +13,7 @@ use policy::{Action, Category, Role, ToggleSet};
 use crate::api;
 use crate::components::controls::{GuardedButton, WhyNot};
 use crate::components::impact::ImpactPreview;
+use crate::components::keep;
 use crate::components::more::{More, ShowMore};
 use crate::components::notice::{ErrorNote, Loading, Outcome, OutcomeNote};
 use crate::workspace::{Loaded, use_ws};
@@ -107,9 +108,25 @@ fn ToggleForm(
 ) -> impl IntoView {
     let ctx = use_ws();
     let ws = loaded.ws();
-    let saved = loaded.view().map(|v| v.toggles_of(role)).unwrap_or_default();
-    let version = loaded.view().map(|v| v.data().toggles.version).unwrap_or(0);
-    let draft = RwSignal::new(saved);
+    let latest = loaded.view().map(|v| v.toggles_of(role)).unwrap_or_default();
+    let latest_version = loaded.view().map(|v| v.data().toggles.version).unwrap_or(0);
+    // Kept while the workspace is revalidated (live access): the saved
+    // state the edits are based on (`None`: follow the latest) and the
+    // edits. Unsaved edits stay on the version they were made on, so saving
+    // them after someone else saved is a 409, never a merge; with no edits
+    // the form follows the latest saved state.
+    let key = role.label().to_lowercase();
+    let base = keep::draft(format!("toggles:{key}:base"), || None::<(i64, ToggleSet)>);
+    let draft = keep::draft(format!("toggles:{key}:draft"), || latest);
+    let follow = match base.get_untracked() {
+        None => true,
+        Some((v, s)) => v != latest_version && draft.get_untracked() == s,
+    };
+    if follow {
+        base.set(Some((latest_version, latest)));
+        draft.set(latest);
+    }
+    let (version, saved) = base.get_untracked().unwrap_or((latest_version, latest));
     let controls = loaded.facts.toggle_controls(loaded.me, ws, role, crate::clock::now());
     let l = loaded.clone();
     let save_decision = Signal::derive(move || {
@@ -123,12 +140,17 @@ fn ToggleForm(
         let close = close.clone();
         let body =
             SaveToggles { toggles: draft.get_untracked().iter().collect(), base_version: version };
-        ctx.change(
-            outcome,
-            format!("{} permissions saved.", role.label()),
-            api::save_toggles(ws, role, body),
-            move |_| close(),
-        );
+        let request = async move {
+            let saved = api::save_toggles(ws, role, body).await;
+            if saved.as_ref().is_err_and(|e| e.status == 409) {
+                // Someone saved first: show the latest state, not a merge.
+                base.set(None);
+            }
+            saved
+        };
+        ctx.change(outcome, format!("{} permissions saved.", role.label()), request, move |_| {
+            close()
+        });
     };
     let title_id = format!("toggles-{}", role.label().to_lowercase());
     let title_ref = title_id.clone();
@@ -178,7 +200,10 @@ fn ToggleForm(
                     Action::SaveToggles { workspace: ws, role, toggles, base_version: version }
                 }))/>
                 <div class="row">
-                    <button type="button" class="button quiet" disabled=move || !changed() on:click=move |_| draft.set(saved)>"Discard"</button>
+                    <button type="button" class="button quiet" disabled=move || !changed() on:click=move |_| {
+                        base.set(Some((latest_version, latest)));
+                        draft.set(latest);
+                    }>"Discard"</button>
                     <GuardedButton decision=Signal::derive(move || if changed() { save_decision.get() } else {
                         policy::Decision::deny_with(policy::Reason::SameRole, "Nothing changed yet.")
                     }) label="Save changes" class="button primary" on_click=save/>

@@ -14,6 +14,7 @@ use crate::api;
 use crate::components::access::WhoCanPanel;
 use crate::components::controls::{GuardedButton, WhyNot};
 use crate::components::impact::ImpactPreview;
+use crate::components::keep::draft;
 use crate::components::modal::Modal;
 use crate::components::more::{More, ShowMore};
 use crate::components::notice::{Empty, ErrorNote, Loading, Outcome, OutcomeNote};
@@ -153,7 +154,7 @@ fn ResourceRowView(
     let ws = loaded.ws();
     let id = resource.id;
     let name = resource.name.clone();
-    let editing = RwSignal::new(false);
+    let editing = draft(format!("resource:{id}:groups"), || false);
     let groups_text = match resource.kind.grouping() {
         Grouping::None => "Governed by permissions only".to_owned(),
         Grouping::Integration => match resource.integration {
@@ -237,7 +238,7 @@ fn SetGroups(
 ) -> impl IntoView {
     let ctx = use_ws();
     let ws = loaded.ws();
-    let chosen = RwSignal::new(current.clone());
+    let chosen = draft(format!("resource:{resource}:chosen"), || current.clone());
     let groups = loaded.view().map(|v| v.data().groups.clone()).unwrap_or_default();
     let l = loaded.clone();
     let decision = Signal::derive(move || {
@@ -294,9 +295,11 @@ fn CreateResource(
 ) -> impl IntoView {
     let ctx = use_ws();
     let ws = loaded.ws();
-    let kind = RwSignal::new(kinds.first().copied().unwrap_or(ResourceKind::Module));
-    let name = RwSignal::new(String::new());
-    let integration = RwSignal::new(integrations.first().map(|i| i.0));
+    // Typed input survives the workspace being revalidated meanwhile.
+    let kind =
+        draft("new-resource:kind", || kinds.first().copied().unwrap_or(ResourceKind::Module));
+    let name = draft("new-resource:name", String::new);
+    let integration = draft("new-resource:integration", || integrations.first().map(|i| i.0));
     let l = loaded.clone();
     let decision = Signal::derive(move || {
         let k = kind.get();
@@ -331,7 +334,7 @@ fn CreateResource(
                             kind.set(k);
                         }
                     }>
-                        {kinds.iter().map(|&k| view! { <option value=key(k)>{k.label()}</option> }).collect_view()}
+                        {kinds.iter().map(|&k| view! { <option value=key(k) selected=move || kind.get() == k>{k.label()}</option> }).collect_view()}
                     </select>
                 </label>
                 <label>"Name" <input required=true maxlength="100" bind:value=name/></label>
@@ -339,7 +342,7 @@ fn CreateResource(
                     <label>
                         "Integration"
                         <select on:change=move |ev| integration.set(event_target_value(&ev).parse().ok())>
-                            {integrations.iter().map(|(id, n)| view! { <option value=id.to_string()>{n.clone()}</option> }).collect_view()}
+                            {integrations.iter().map(|&(id, ref n)| view! { <option value=id.to_string() selected=move || integration.get() == Some(id)>{n.clone()}</option> }).collect_view()}
                         </select>
                     </label>
                 })}

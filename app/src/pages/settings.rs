@@ -10,6 +10,7 @@ use policy::{Action, Id, Role};
 use crate::api;
 use crate::components::controls::{GuardedButton, WhyNot};
 use crate::components::impact::ImpactPreview;
+use crate::components::keep::draft;
 use crate::components::modal::Modal;
 use crate::components::notice::{ErrorNote, Loading, Outcome, OutcomeNote};
 use crate::route::Page;
@@ -92,7 +93,7 @@ fn OwnerOptions(
             loaded.decide(&Action::TransferOwnership { workspace: ws, target: *t }).is_allowed()
         })
         .collect();
-    let target = RwSignal::new(admins.first().map(|a| a.0));
+    let target = draft("settings:transfer-to", || admins.first().map(|a| a.0));
     let l = loaded.clone();
     let transfer_decision = Signal::derive(move || match target.get() {
         Some(t) => l.decide(&Action::TransferOwnership { workspace: ws, target: t }),
@@ -101,9 +102,9 @@ fn OwnerOptions(
             "Choose an Active Administrator.",
         ),
     });
-    let confirming_transfer = RwSignal::new(false);
-    let deleting = RwSignal::new(false);
-    let typed = RwSignal::new(String::new());
+    let confirming_transfer = draft("settings:confirm-transfer", || false);
+    let deleting = draft("settings:deleting", || false);
+    let typed = draft("settings:delete-typed", String::new);
     let delete_decision = loaded.decide(&Action::DeleteWorkspace { workspace: ws });
     let name_matches = {
         let name = name.clone();
@@ -121,7 +122,7 @@ fn OwnerOptions(
                     <label>
                         "New owner"
                         <select on:change=move |ev| target.set(event_target_value(&ev).parse().ok())>
-                            {admins.iter().map(|(a, label)| view! { <option value=a.to_string()>{label.clone()}</option> }).collect_view()}
+                            {admins.iter().map(|&(a, ref label)| view! { <option value=a.to_string() selected=move || target.get() == Some(a)>{label.clone()}</option> }).collect_view()}
                         </select>
                     </label>
                 }.into_any()

@@ -16,6 +16,7 @@ use crate::api;
 use crate::components::access::MemberAccessPanel;
 use crate::components::controls::{CopyField, GuardedButton};
 use crate::components::impact::ConfirmChange;
+use crate::components::keep::draft;
 use crate::components::modal::Modal;
 use crate::components::more::{More, ShowMore};
 use crate::components::notice::{Empty, ErrorNote, Loading, Outcome, OutcomeNote};
@@ -185,8 +186,9 @@ fn InviteModal(
 ) -> impl IntoView {
     let ctx = use_ws();
     let ws = loaded.ws();
-    let email = RwSignal::new(String::new());
-    let role = RwSignal::new(roles.first().copied().unwrap_or(Role::Developer));
+    // Typed input survives the workspace being revalidated meanwhile.
+    let email = draft("invite:email", String::new);
+    let role = draft("invite:role", || roles.first().copied().unwrap_or(Role::Developer));
     let error = RwSignal::new(None::<crate::api::ApiError>);
     // Inline check with the same validation and rule the server applies;
     // whether the address already belongs to a member depends on every
@@ -257,9 +259,10 @@ fn InviteModal(
                             role.set(r);
                         }
                     }>
-                        {roles.iter().map(|r| {
+                        {roles.iter().map(|&r| {
                             let key = crate::api::wire_name(&r);
-                            view! { <option value=key>{r.label()}</option> }
+                            // The kept choice shows again after a re-render.
+                            view! { <option value=key selected=move || role.get() == r>{r.label()}</option> }
                         }).collect_view()}
                     </select>
                 </label>
@@ -293,7 +296,7 @@ fn Requests(loaded: Arc<Loaded>, outcome: RwSignal<Option<Outcome>>) -> impl Int
                     let who = loaded.name_of(r.account);
                     let authorize = loaded.decide(&Action::AuthorizeRequest { workspace: ws, request: r.id });
                     let reject = loaded.decide(&Action::RejectRequest { workspace: ws, request: r.id });
-                    let confirming = RwSignal::new(false);
+                    let confirming = draft(format!("authorize:{}", r.id), || false);
                     let request = r.id;
                     let who_confirm = who.clone();
                     view! {

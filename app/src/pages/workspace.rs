@@ -36,6 +36,8 @@ fn WorkspaceFrame(me: Id) -> impl IntoView {
     let id =
         Signal::derive(move || params.read().get("ws").and_then(|w| w.parse().ok()).unwrap_or(0));
     let location = use_location();
+    // Offline, a revalidation fails: the page keeps what it showed.
+    let last_good = StoredValue::new_local(None::<Arc<Loaded>>);
     let data = LocalResource::new(move || {
         let ws = id.get();
         // Every tab opened revalidates the base (a 304 when nothing changed):
@@ -43,10 +45,18 @@ fn WorkspaceFrame(me: Id) -> impl IntoView {
         // removed member is refused at once.
         location.pathname.track();
         async move {
-            let mut base = api::workspace(ws).await?;
+            let mut base = match api::workspace(ws).await {
+                Ok(base) => base,
+                Err(e) if e.status == 0 => {
+                    return last_good.get_value().filter(|l| l.ws() == ws).ok_or(e);
+                }
+                Err(e) => return Err(e),
+            };
             // The facts own the slice; the app reads it through them.
             let facts = Facts::new(std::mem::take(&mut base.slice));
-            Ok(Arc::new(Loaded { base: Arc::new(base), facts, me }))
+            let loaded = Arc::new(Loaded { base: Arc::new(base), facts, me });
+            last_good.set_value(Some(loaded.clone()));
+            Ok(loaded)
         }
     });
     // What the tabs render from: a revalidation that found nothing new
@@ -55,6 +65,8 @@ fn WorkspaceFrame(me: Id) -> impl IntoView {
     let current = Memo::new_with_compare(move |_| data.get().and_then(Result::ok), changed);
     let version = Memo::new(move |_| current.get().map(|l| l.base.version));
     let ctx = WsContext { id, data, current, version };
+    // Live access: revalidated on news of a change; says when access ended.
+    let ended = crate::live::follow(ctx);
     // The tabs mount once and keep their own state (an open form, the last
     // outcome) across reloads; they only go when the workspace cannot load.
     let ready = Memo::new(move |_| data.get().is_some_and(|r| r.is_ok()));
@@ -62,7 +74,13 @@ fn WorkspaceFrame(me: Id) -> impl IntoView {
     view! {
         {move || match data.get() {
             None => view! { <section class="page"><Loading what="the workspace"/></section> }.into_any(),
-            Some(Err(e)) => view! { <section class="page"><h1>"Workspace"</h1><ErrorNote error=e/></section> }.into_any(),
+            Some(Err(e)) => view! {
+                <section class="page">
+                    <h1>"Workspace"</h1>
+                    {move || ended.get().is_some().then(|| view! { <p class="notice error" role="alert">"Your access to this workspace has ended."</p> })}
+                    <ErrorNote error=e/>
+                </section>
+            }.into_any(),
             Some(Ok(l)) => view! { <WorkspaceHeader loaded=l/> }.into_any(),
         }}
         {move || ready.get().then(|| view! { <Outlet/> })}
@@ -78,8 +96,10 @@ fn WorkspaceHeader(loaded: Arc<Loaded>) -> impl IntoView {
     let tab = |page: Page, label: &'static str| {
         view! { <A href=page.href() attr:class="tab">{label}</A> }
     };
+    // The version shown (live access; end-to-end tests read it).
+    let version = loaded.base.version.to_string();
     view! {
-        <div class="ws-head">
+        <div class="ws-head" data-version=version>
             <div>
                 <p class="eyebrow">{info.company_name.clone()}</p>
                 <h1>{info.name.clone()}</h1>

@@ -11,6 +11,7 @@ use crate::api;
 use crate::components::access::MemberAccessPanel;
 use crate::components::controls::GuardedButton;
 use crate::components::impact::ConfirmChange;
+use crate::components::keep::draft;
 use crate::components::notice::Outcome;
 use crate::workspace::{Loaded, use_ws};
 
@@ -25,7 +26,8 @@ pub(super) fn MemberActions(
     let ws = loaded.ws();
     let controls = loaded.facts.member_controls(loaded.me, ws, account, crate::clock::now());
     let current = loaded.view().and_then(|v| v.member(account).map(|m| m.role));
-    let explaining = RwSignal::new(false);
+    // Open dialogs stay open while the workspace is revalidated (live access).
+    let explaining = draft(format!("access-of:{account}"), || false);
     // The member itself, or an Owner or Administrator, may see its access.
     let may_explain =
         loaded.facts.effective_access(loaded.me, ws, account, &[], crate::clock::now()).is_ok();
@@ -68,7 +70,7 @@ fn RoleMenu(
     outcome: RwSignal<Option<Outcome>>,
 ) -> impl IntoView {
     let ctx = use_ws();
-    let pending = RwSignal::new(None::<Role>);
+    let pending = draft(format!("new-role:{account}"), || None::<Role>);
     let who_confirm = who.clone();
     view! {
         <label class="inline">
@@ -102,7 +104,7 @@ fn RemoveMember(
     outcome: RwSignal<Option<Outcome>>,
 ) -> impl IntoView {
     let ctx = use_ws();
-    let confirming = RwSignal::new(false);
+    let confirming = draft(format!("remove-access:{account}"), || false);
     let who_confirm = who.clone();
     view! {
         <GuardedButton decision label="Remove access" aria_label=format!("Remove access for {who}")
