@@ -233,6 +233,8 @@ impl DecisionCache {
 pub struct Policy {
     facts: Facts,
     cache: RefCell<DecisionCache>,
+    /// The workspace version the facts are at, once given (SPEC 13).
+    version: Option<i64>,
 }
 
 /// Reads a snapshot or slice, saying what is wrong when `value` is
@@ -264,33 +266,61 @@ impl Policy {
     /// Loads and indexes a snapshot, or a viewer's base slice (the `slice`
     /// of `GET /api/workspaces/{id}`). Throws if it is malformed or not a
     /// snapshot.
+    /// `version`: the workspace's version the response named.
     #[wasm_bindgen(constructor)]
     pub fn new(
         #[wasm_bindgen(unchecked_param_type = "Snapshot")] snapshot: JsValue,
+        version: Option<f64>,
     ) -> Result<Policy, JsError> {
+        let version = version.map(|v| id("version", v)).transpose()?;
         let facts = Facts::new(snapshot_from_js("snapshot", &snapshot)?);
-        Ok(Policy { facts, cache: RefCell::default() })
+        Ok(Policy { facts, cache: RefCell::default(), version })
     }
 
     /// Replaces the loaded facts (e.g. after the server sent a new base).
+    /// False, and nothing changes, when `version` is older than the facts
+    /// held (live access: a late answer never replaces a newer one).
     pub fn load(
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "Snapshot")] snapshot: JsValue,
-    ) -> Result<(), JsError> {
+        version: Option<f64>,
+    ) -> Result<bool, JsError> {
+        let Some(version) = self.fresh(version)? else { return Ok(false) };
         self.facts = Facts::new(snapshot_from_js("snapshot", &snapshot)?);
-        Ok(())
+        self.version = version.or(self.version);
+        Ok(true)
     }
 
     /// Adds a page's slice (the `slice` of a members, resources or group
     /// members page) to the loaded facts: its rows' decisions are then the
-    /// server's. Throws if it is malformed or not a slice.
+    /// server's. Throws if it is malformed or not a slice; false, and
+    /// nothing added, when `version` is older than the facts held.
     #[wasm_bindgen(js_name = addPage)]
     pub fn add_page(
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "Snapshot")] slice: JsValue,
-    ) -> Result<(), JsError> {
+        version: Option<f64>,
+    ) -> Result<bool, JsError> {
+        if self.fresh(version)?.is_none() {
+            return Ok(false);
+        }
         self.facts.add(snapshot_from_js("slice", &slice)?);
-        Ok(())
+        Ok(true)
+    }
+
+    /// The workspace version of the facts held, once one was given.
+    #[wasm_bindgen(getter)]
+    pub fn version(&self) -> Option<f64> {
+        // Versions are counters far below 2^53.
+        #[allow(clippy::cast_precision_loss)]
+        self.version.map(|v| v as f64)
+    }
+
+    /// `Some(version)` unless it is older than the version held.
+    fn fresh(&self, version: Option<f64>) -> Result<Option<Option<i64>>, JsError> {
+        let version = version.map(|v| id("version", v)).transpose()?;
+        let older = matches!((version, self.version), (Some(v), Some(held)) if v < held);
+        Ok((!older).then_some(version))
     }
 
     /// May `actor` do `action` at `now` (seconds since the epoch: the

@@ -164,6 +164,22 @@ fn js_tests() -> Result {
         let mut c = std::process::Command::new(tools::npm_bin("tsc"));
         c.arg("-p").arg(dir.join("tsconfig.json"));
         c
+    })?;
+    live_js_tests(&dir)
+}
+
+/// Live access with the package: the version checks and the README's
+/// `subscribe` recipe (run against a scripted server, and type-checked).
+fn live_js_tests(dir: &std::path::Path) -> Result {
+    Step::new("node --test (live access: versions, the subscribe recipe)").run({
+        let mut c = std::process::Command::new("node");
+        c.args(["--test", "live.test.mjs"]).current_dir(dir);
+        c
+    })?;
+    Step::new("tsc --noEmit (the subscribe recipe)").run({
+        let mut c = std::process::Command::new(tools::npm_bin("tsc"));
+        c.arg("-p").arg(dir.join("tsconfig.live.json"));
+        c
     })
 }
 
