@@ -2,6 +2,7 @@
 //! wherever cargo does. Each step prints what it is doing.
 
 mod bench_explain;
+mod bench_live;
 mod bench_pkg;
 mod bench_server;
 mod bench_spa;
@@ -33,12 +34,15 @@ commands:
           (examples/) in headless Chromium against native answers
   bench   package size, instantiate time, decisions/s from JS next to native,
           the SPA's size, the server at tenant sizes (S/M/L on SQLite and
-          PostgreSQL), the SPA at workspace L in headless Chromium;
+          PostgreSQL), the SPA at workspace L in headless Chromium, live
+          access (5,000 listeners, kill -9 reconnections, fan-out, idle
+          streams; SQLite, then two processes on PostgreSQL);
           `cargo xtask bench server [sqlite|postgres]` runs only the server
           section, `cargo xtask bench spa` only the SPA in Chromium (and
           explain/preview at L, native), `cargo xtask bench explain` only
-          explain/preview native, `cargo xtask bench pkg` the package and
-          the SPA's size
+          explain/preview native, `cargo xtask bench live [sqlite]` only
+          live access, `cargo xtask bench pkg` the package and the SPA's
+          size
   diff    only the native-vs-wasm differential test [--cases N] [--seed S]
           (e.g. `cargo xtask diff --cases 1000000`)";
 
@@ -58,6 +62,7 @@ fn main() -> ExitCode {
         Some("bench") if args.get(1).is_some_and(|a| a == "pkg") => bench_package(),
         Some("bench") if args.get(1).is_some_and(|a| a == "spa") => bench_spa::run(&args[2..]),
         Some("bench") if args.get(1).is_some_and(|a| a == "explain") => bench_explain::run(),
+        Some("bench") if args.get(1).is_some_and(|a| a == "live") => bench_live::run(&args[2..]),
         Some("bench") => bench(),
         Some("e2e") => spa::build().and_then(|()| pkg::pkg().map(|_| ())).and_then(|()| spa::e2e()),
         _ => {
@@ -234,6 +239,7 @@ fn bench() -> Result {
     bench_package()?;
     bench_server::run(&[])?;
     bench_spa::run(&[])?;
+    bench_live::run(&[])?;
     println!(
         "\ntargets: SPA <= 358,400 B gzip; package .wasm <= 61,440 B gzip, import <= 5 ms, <= 2 us per decision from JS \
          (see BENCHMARKS.md for the recorded figures)"

@@ -529,6 +529,17 @@ pub struct Proc {
 
 /// Where a [`Proc`] keeps its data: SQLite under `data`, or PostgreSQL.
 pub async fn start(data: &std::path::Path, pg: Option<&str>, demo: bool, name: &str) -> Proc {
+    start_with(data, pg, demo, name, &["--live-keep-alive-secs", "1"]).await
+}
+
+/// [`start`] with other arguments than the 1 s keep-alive.
+pub async fn start_with(
+    data: &std::path::Path,
+    pg: Option<&str>,
+    demo: bool,
+    name: &str,
+    args: &[&str],
+) -> Proc {
     use std::process::{Command, Stdio};
     std::fs::create_dir_all(data).unwrap();
     for _ in 0..3 {
@@ -541,7 +552,8 @@ pub async fn start(data: &std::path::Path, pg: Option<&str>, demo: bool, name: &
             .arg(addr.to_string())
             .arg("--data")
             .arg(data)
-            .args(["--live-keep-alive-secs", "1", "--sign-ins-per-minute", "100000"])
+            .args(args)
+            .args(["--sign-ins-per-minute", "100000"])
             .env("GATEHOUSE_DIST", data.join("no-spa"))
             .env("RUST_LOG", "warn")
             .env_remove("GATEHOUSE_ADDR")
@@ -579,6 +591,10 @@ pub async fn start(data: &std::path::Path, pg: Option<&str>, demo: bool, name: &
 }
 
 impl Proc {
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(std::process::Child::id)
+    }
+
     /// `kill -9`.
     pub fn kill9(&mut self) {
         if let Some(mut child) = self.child.take() {
