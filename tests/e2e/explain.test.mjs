@@ -127,6 +127,8 @@ test('a grant expires and the analyst\'s next click is refused; the client renew
   // The client renews for a year; the analyst is back.
   await owner.reload();
   await owner.getByText(/Access expired on .*\. The client can renew it\./).waitFor();
+  // Before saving: who gets access back by the renewal.
+  await waitForText(owner.getByRole('region', { name: 'Who is affected' }).first(), /Ana Analyst: gain .*open the workspace/);
   await owner.getByRole('button', { name: 'Set new expiry for TechHelp' }).click();
   await owner.getByRole('status').filter({ hasText: 'New expiry saved.' }).waitFor();
   await owner.getByText(/Access ends on \d{4}-\d{2}-\d{2}\./).waitFor();

@@ -44,6 +44,15 @@ pub(super) fn GivenGrant(
                 <LengthSelect days label="New length from today"/>
                 <GuardedButton decision=renew label="Set new expiry" aria_label=format!("Set new expiry for {partner}") class="button" on_click=set_expiry/>
             </div>
+            // Renewing an expired grant gives its analysts their access back:
+            // who, per workspace, before it is saved.
+            {(grant.expires_at <= crate::clock::now()).then(|| grant.workspaces.iter().map(|w| {
+                let ws = w.id;
+                view! {
+                    <p class="muted">{format!("In {}:", w.name)}</p>
+                    <ImpactPreview ws action=Signal::derive(move || Some(Action::RenewGrant { grant: id, expires_at: expiry_in(days.get()) }))/>
+                }
+            }).collect_view())}
             <p class="muted">{if grant.redeemed { "The partner redeemed the access key." } else { "Waiting for the partner to redeem the access key." }}</p>
             <h4>"Analysts"</h4>
             {if grant.analysts.is_empty() {
