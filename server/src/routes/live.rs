@@ -21,6 +21,30 @@ pub fn router() -> Router<AppState> {
 }
 
 /// Where a new stream starts.
+/// One event of the stream as a client parses it (OpenAPI 3.1: the
+/// `text/event-stream` schema is each event's; `crate::live` writes them).
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct StreamEvent {
+    pub event: StreamEventKind,
+    /// The workspace version the event brings the client to.
+    pub id: Option<String>,
+    /// A small JSON object: `{"kinds": [...]}`, `{"why": ...}` or
+    /// `{"code": ...}` by kind.
+    pub data: String,
+    /// Milliseconds before a client reconnects.
+    pub retry: Option<i64>,
+}
+
+/// What an event says: a new version, reload everything, or the viewer's
+/// access ended (the last event).
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum StreamEventKind {
+    Change,
+    Resync,
+    AccessEnded,
+}
+
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 pub struct Resume {
     /// The version the client already has (the `version` of the workspace
@@ -59,7 +83,7 @@ fn last_event_id(headers: &HeaderMap) -> Result<Option<i64>, AppError> {
         ("Last-Event-ID" = Option<i64>, Header, description = "The last version the client has (reconnections)"),
         Resume),
     responses(
-        (status = 200, description = "The stream of changes", content_type = "text/event-stream", body = String),
+        (status = 200, description = "The stream of changes; the schema is each event's", content_type = "text/event-stream", body = StreamEvent),
         (status = 400, body = crate::error::ErrorBody),
         (status = 401, body = crate::error::ErrorBody),
         (status = 403, body = crate::error::ErrorBody),
