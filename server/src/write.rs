@@ -202,8 +202,12 @@ pub struct Write {
     facts: WriteFacts,
     /// Locked workspaces and their versions before this write.
     locked: BTreeMap<Id, i64>,
+    /// The company of each workspace a company-scoped write locked.
+    company_of: BTreeMap<Id, Id>,
     keys: BTreeMap<Id, BTreeSet<Key>>,
-    company_keys: BTreeSet<Key>,
+    /// Company-level keys, each with the companies whose workspaces' facts
+    /// hold it (`None`: every locked workspace's).
+    company_keys: BTreeMap<Key, Option<[Id; 2]>>,
     audits: Vec<Audit>,
     mails: Vec<Mail>,
     forget: Vec<Id>,
@@ -240,6 +244,7 @@ impl Write {
         let mut tx = st.db.begin_write().await?;
         let now = st.now();
         let mut locked = BTreeMap::new();
+        let mut company_of = BTreeMap::new();
         let facts = match &scope {
             Scope::Workspace(ws) => {
                 let sql = match st.db.backend {
@@ -259,7 +264,7 @@ impl Write {
                 }
             }
             Scope::Companies(companies) => {
-                lock_companies(st, &mut tx, companies, None, &mut locked).await?;
+                lock_companies(st, &mut tx, companies, None, &mut locked, &mut company_of).await?;
                 let snapshot = load::company_facts(&mut tx, actor, companies).await?;
                 WriteFacts::Loaded(Box::new(Facts::new(snapshot)))
             }
@@ -270,7 +275,15 @@ impl Write {
                 .bind(account)
                 .fetch_all(&mut *tx)
                 .await?;
-                lock_companies(st, &mut tx, &companies, Some(*account), &mut locked).await?;
+                lock_companies(
+                    st,
+                    &mut tx,
+                    &companies,
+                    Some(*account),
+                    &mut locked,
+                    &mut company_of,
+                )
+                .await?;
                 let snapshot = load::company_facts(&mut tx, actor, &companies).await?;
                 WriteFacts::Loaded(Box::new(Facts::new(snapshot)))
             }
@@ -283,8 +296,9 @@ impl Write {
             scope,
             facts,
             locked,
+            company_of,
             keys: BTreeMap::new(),
-            company_keys: BTreeSet::new(),
+            company_keys: BTreeMap::new(),
             audits: Vec::new(),
             mails: Vec::new(),
             forget: Vec::new(),
@@ -354,7 +368,7 @@ impl Write {
     /// The write changed `key` in workspace `ws` (which it has locked).
     pub fn changed_in(&mut self, ws: Id, key: Key) {
         if key.is_company_level() {
-            self.company_keys.insert(key);
+            self.company_keys.insert(key, None);
         } else {
             self.keys.entry(ws).or_default().insert(key);
         }
@@ -363,7 +377,14 @@ impl Write {
     /// The write changed a company-level record (or an account): recorded
     /// for every workspace the scope locked.
     pub fn changed_company(&mut self, key: Key) {
-        self.company_keys.insert(key);
+        self.company_keys.insert(key, None);
+    }
+
+    /// The write changed grant `grant` between `client` and `partner`:
+    /// recorded only for the locked workspaces whose facts hold it (those
+    /// of the two companies; other clients of the partner never load it).
+    pub fn changed_grant(&mut self, grant: Id, client: Id, partner: Id) {
+        self.company_keys.entry(Key::Grant(grant)).or_insert(Some([client, partner]));
     }
 
     /// The workspace is gone: its cached facts are dropped after commit.
@@ -387,9 +408,16 @@ impl Write {
     /// versions, commits, then applies the change to the cache and sends
     /// the emails.
     pub async fn commit(mut self) -> Result<(), AppError> {
-        if !self.company_keys.is_empty() {
-            for ws in self.locked.keys() {
-                self.keys.entry(*ws).or_default().extend(self.company_keys.iter().copied());
+        for ws in self.locked.keys() {
+            // A workspace whose company is unknown (a workspace-scoped
+            // write) gets every key.
+            let company = self.company_of.get(ws);
+            let held = self.company_keys.iter().filter(|(_, holders)| {
+                holders.is_none_or(|h| company.is_none_or(|c| h.contains(c)))
+            });
+            let held: Vec<Key> = held.map(|(key, _)| *key).collect();
+            if !held.is_empty() {
+                self.keys.entry(*ws).or_default().extend(held);
             }
         }
         let bumped: Vec<(Id, i64)> = self
@@ -450,6 +478,7 @@ async fn lock_companies(
     companies: &[Id],
     person: Option<Id>,
     locked: &mut BTreeMap<Id, i64>,
+    company_of: &mut BTreeMap<Id, Id>,
 ) -> Result<(), AppError> {
     let ids: Vec<Id> = companies.iter().copied().collect::<BTreeSet<_>>().into_iter().collect();
     if ids.is_empty() && person.is_none() {
@@ -474,7 +503,7 @@ async fn lock_companies(
     let list = if ids.is_empty() { "NULL".to_owned() } else { list };
     let person_param = ids.len() + 1;
     let sql = format!(
-        "SELECT id, version FROM workspaces WHERE company_id IN ({list}) \
+        "SELECT id, version, company_id FROM workspaces WHERE company_id IN ({list}) \
          OR company_id IN (SELECT partner_company_id FROM grants WHERE client_company_id IN ({list})) \
          OR company_id IN (SELECT client_company_id FROM grants WHERE partner_company_id IN ({list})) \
          OR id IN (SELECT workspace_id FROM members WHERE account_id = ${person_param}) \
@@ -487,7 +516,9 @@ async fn lock_companies(
     }
     q = q.bind(person.unwrap_or(0));
     for r in q.fetch_all(&mut **tx).await? {
-        locked.insert(col(&r, "id")?, col(&r, "version")?);
+        let ws = col(&r, "id")?;
+        locked.insert(ws, col(&r, "version")?);
+        company_of.insert(ws, col(&r, "company_id")?);
     }
     Ok(())
 }

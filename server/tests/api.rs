@@ -24,6 +24,7 @@ scenarios!(TestApp::sqlite();
     session_cookies_are_secure_behind_https,
     sign_in_limits_per_client,
     company_membership_and_verification,
+    a_grant_versions_only_the_workspaces_holding_it,
     look_alike_addresses_are_refused,
     grants_expire_and_are_renewed,
     effective_access_who_can_and_dry_runs,

@@ -84,7 +84,7 @@ pub async fn create_grant(
             .execute(&mut *w.tx)
             .await?;
     }
-    w.changed_company(Key::Grant(id));
+    w.changed_grant(id, client, req.partner);
     w.audit(Audit {
         other_company: Some(req.partner),
         ..Audit::company(
@@ -132,7 +132,7 @@ pub async fn redeem(
         .bind(grant)
         .execute(&mut *w.tx)
         .await?;
-    w.changed_company(Key::Grant(grant));
+    w.changed_grant(grant, client, partner);
     w.audit(Audit {
         other_company: Some(partner),
         ..Audit::company(
@@ -227,7 +227,7 @@ pub async fn revoke(
         .bind(grant)
         .execute(&mut *w.tx)
         .await?;
-    w.changed_company(Key::Grant(grant));
+    w.changed_grant(grant, g.client, g.partner);
     // Their memberships go too; the policy alone would already refuse them.
     let analysts = sqlx::query("SELECT m.workspace_id, m.account_id FROM members m JOIN workspaces w ON w.id = m.workspace_id WHERE m.partner_company_id = $1 AND w.company_id = $2")
         .bind(g.partner)
@@ -282,7 +282,7 @@ pub async fn renew(
         .bind(grant)
         .execute(&mut *w.tx)
         .await?;
-    w.changed_company(Key::Grant(grant));
+    w.changed_grant(grant, g.client, g.partner);
     w.audit(Audit {
         other_company: Some(g.partner),
         ..Audit::company(
@@ -330,7 +330,7 @@ pub async fn record_expiries(st: &AppState) -> Result<usize, AppError> {
             continue; // renewed, deleted or recorded meanwhile
         }
         let expired_at = w.facts().grant(grant).map_or(w.now, |g| g.expires_at);
-        w.changed_company(Key::Grant(grant));
+        w.changed_grant(grant, client, partner);
         w.audit(Audit {
             other_company: Some(partner),
             ..Audit::company(

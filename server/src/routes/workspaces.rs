@@ -317,11 +317,16 @@ pub async fn remove(
     if let Some(e) = refusal {
         return Err(e);
     }
-    let grants: Vec<Id> =
-        w.facts().grants().iter().filter(|g| g.workspaces.contains(&ws)).map(|g| g.id).collect();
+    let grants: Vec<(Id, Id, Id)> = w
+        .facts()
+        .grants()
+        .iter()
+        .filter(|g| g.workspaces.contains(&ws))
+        .map(|g| (g.id, g.client, g.partner))
+        .collect();
     sqlx::query("DELETE FROM workspaces WHERE id = $1").bind(ws).execute(&mut *w.tx).await?;
-    for g in grants {
-        w.changed_company(Key::Grant(g));
+    for (grant, client, partner) in grants {
+        w.changed_grant(grant, client, partner);
     }
     w.deleted_workspace(ws);
     w.audit(Audit::company(

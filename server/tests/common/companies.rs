@@ -154,3 +154,79 @@ pub async fn look_alike_addresses_are_refused(app: TestApp) {
         .await;
     assert_eq!((s, code(&v)), (StatusCode::CONFLICT, "already_a_member"), "{v}");
 }
+
+/// A grant concerns two companies: writing it gives a new version to their
+/// workspaces only, not to the other clients of the same partner (whose
+/// facts never hold it); a change to the partner's people still reaches
+/// every client. (Each cached answer is checked against a fresh load.)
+pub async fn a_grant_versions_only_the_workspaces_holding_it(app: TestApp) {
+    let beta_ws = app.demo().await;
+    let owner = app.login("owner@beta.example").await;
+    let boss = app.login("boss@techhelp.example").await;
+    let analyst = app.login("analyst@techhelp.example").await;
+    let (_, me) = app.get("/api/me", &boss).await;
+    let techhelp = me["companies"][0]["id"].as_i64().unwrap();
+    let (_, me) = app.get("/api/me", &owner).await;
+    let beta = me["companies"][0]["id"].as_i64().unwrap();
+    let (_, page) = app.get(&format!("/api/companies/{beta}"), &owner).await;
+    let beta_grant = page["grants"][0]["id"].as_i64().unwrap();
+
+    // Another client of TechHelp: Gamma, with one small workspace.
+    let tiny = server::bench_seed::Size { name: "T", members: 4, groups: 1, resources: 4 };
+    let db = &app.state.db;
+    let gamma =
+        server::bench_seed::seed(db, tiny, 1, "gamma", app.state.now()).await.unwrap().remove(0);
+    let gamma_ws = gamma.workspace;
+    let gamma_co: i64 = sqlx::query_scalar("SELECT company_id FROM workspaces WHERE id = $1")
+        .bind(gamma_ws)
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE companies SET client_enabled = 1 WHERE id = $1")
+        .bind(gamma_co)
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    let gamma_owner = app.login_with(&gamma.owner, server::bench_seed::PASSWORD).await;
+    let grant = json!({"partner": techhelp, "workspaces": [gamma_ws], "role": "developer", "sections": ["users"]});
+    let (s, g) = app.post(&format!("/api/companies/{gamma_co}/grants"), grant, &gamma_owner).await;
+    assert_eq!(s, StatusCode::OK, "{g}");
+    let (s, v) =
+        app.post("/api/grants/redeem", json!({"access_key": g["access_key"]}), &boss).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let gamma_grant = g["id"].as_i64().unwrap();
+    let add = json!({"workspace": gamma_ws, "account": analyst.id});
+    let (s, v) = app.post(&format!("/api/grants/{gamma_grant}/analysts"), add, &boss).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+
+    let pool = app.state.db.pool.clone();
+    let version = |ws: i64| {
+        let pool = pool.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>("SELECT version FROM workspaces WHERE id = $1")
+                .bind(ws)
+                .fetch_one(&pool)
+                .await
+                .unwrap()
+        }
+    };
+    // Beta deletes its key: Beta's workspace changes, Gamma's does not.
+    let (b0, g0) = (version(beta_ws).await, version(gamma_ws).await);
+    let (s, _) = app.call("DELETE", &format!("/api/grants/{beta_grant}"), None, Some(&owner)).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(version(beta_ws).await, b0 + 1, "the client's workspace has a new version");
+    assert_eq!(version(gamma_ws).await, g0, "another client's workspace is untouched");
+    let (s, v) = app.get(&format!("/api/workspaces/{beta_ws}"), &analyst).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
+    let (s, v) = app.get(&format!("/api/workspaces/{gamma_ws}"), &analyst).await;
+    assert_eq!(s, StatusCode::OK, "still Gamma's analyst: {v}");
+
+    // The analyst leaves TechHelp: every client's workspace changes.
+    let g1 = version(gamma_ws).await;
+    let member = format!("/api/companies/{techhelp}/members/{}", analyst.id);
+    let (s, v) = app.call("DELETE", &member, None, Some(&boss)).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(version(gamma_ws).await, g1 + 1);
+    let (s, v) = app.get(&format!("/api/workspaces/{gamma_ws}"), &analyst).await;
+    assert_eq!((s, code(&v)), (StatusCode::FORBIDDEN, "left_partner_company"), "{v}");
+}

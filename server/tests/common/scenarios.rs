@@ -1061,7 +1061,10 @@ pub async fn serves_the_spa_with_fallback(app: TestApp) {
     );
 }
 
-pub use super::companies::{company_membership_and_verification, look_alike_addresses_are_refused};
+pub use super::companies::{
+    a_grant_versions_only_the_workspaces_holding_it, company_membership_and_verification,
+    look_alike_addresses_are_refused,
+};
 pub use super::contract::reason_codes_are_the_policys;
 pub use super::explain::effective_access_who_can_and_dry_runs;
 pub use super::grant_expiry::grants_expire_and_are_renewed;
