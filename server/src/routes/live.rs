@@ -6,12 +6,10 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response, Sse};
 use axum::routing::get;
-use policy::{Action, Facts, Id};
+use policy::{Action, Id};
 use serde::Deserialize;
 
-use super::deny;
 use crate::auth::CurrentUser;
-use crate::db::col;
 use crate::error::{ApiResult, AppError};
 use crate::input::{Path, Query};
 use crate::state::AppState;
@@ -96,24 +94,11 @@ pub async fn events(
     headers: HeaderMap,
 ) -> ApiResult<Response> {
     let cursor = last_event_id(&headers)?.or(resume.after);
-    let now = st.now();
-    let action = Action::ViewWorkspace { workspace: ws };
-    let mut tx = st.db.begin_read().await?;
-    let row = sqlx::query("SELECT version FROM workspaces WHERE id = $1")
-        .bind(ws)
-        .fetch_optional(&mut *tx)
-        .await?;
-    let Some(row) = row else {
-        return Err(deny(&Facts::default(), user.id, &action, now)
-            .unwrap_or(AppError::NotFound("That workspace does not exist.")));
-    };
-    let version: i64 = col(&row, "version")?;
-    let facts = st.cache.at(&mut tx, ws, version).await?;
-    if let Some(e) = deny(&facts.facts, user.id, &action, now) {
-        return Err(e);
-    }
-    drop(facts);
-    drop(tx);
+    // Refused as any read of the workspace is; the stream starts at the
+    // version the facts it was allowed on stand at.
+    let read = super::read(&st, &user, ws, &Action::ViewWorkspace { workspace: ws }).await?;
+    let version = read.facts.version;
+    drop(read);
     let stream =
         st.live.open(&st, ws, user.id, user.session_hash, cursor.unwrap_or(version), version);
     let mut res = Sse::new(stream).into_response();
