@@ -3,7 +3,9 @@
 // dialog disables the control with the reason, in place, keeping what was
 // typed; the client deletes the partner's access key and the analyst's tab
 // says its access ended; a tab offline while changes land catches up when
-// back; 20 tabs of one browser all update over one connection.
+// back; 20 tabs of one browser all update over one connection; when the
+// leader tab closes another takes the stream over; a hidden tab checks its
+// version when shown again.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, launchBrowser, newPage, signIn, openWorkspace, screenshot } from './harness.mjs';
@@ -180,4 +182,68 @@ test('20 tabs of one browser all update, over one connection', async () => {
   for (const p of tabs) assert.deepEqual(p.errors, []);
   await owner.context().close();
   await context.close();
+});
+
+test('when the leader tab closes, another tab takes the stream over; a hidden tab checks its version when shown', async () => {
+  const owner = await newPage(browser, server);
+  await signIn(owner, 'owner@beta.example');
+  const first = await newPage(browser, server);
+  const context = first.context();
+  await context.addInitScript(() => {
+    const Real = window.EventSource;
+    window.__streams = 0;
+    window.EventSource = class extends Real { constructor(...a) { super(...a); window.__streams += 1; } };
+  });
+  await signIn(first, 'dev2@beta.example');
+  await openWorkspace(first, 'Users');
+  const second = await context.newPage();
+  second.errors = [];
+  second.on('pageerror', (e) => second.errors.push(String(e)));
+  await second.goto(first.url());
+  await second.getByRole('heading', { name: 'Users', level: 2 }).waitFor();
+  const inviteIs = (p, disabled) => p.waitForFunction((d) => [...document.querySelectorAll('button')]
+    .some((b) => b.textContent === 'Invite users' && b.disabled === d), disabled, { timeout: 10000 });
+  const o = await api(owner);
+  await o.toggleDeveloper('users.add', false);
+  await inviteIs(first, true);
+  await inviteIs(second, true);
+  const streams = async () => Promise.all([first, second].map((p) => p.evaluate(() => window.__streams)));
+  assert.deepEqual(await streams(), [1, 0], 'the first tab leads');
+  await first.close();
+  await o.toggleDeveloper('users.add', true);
+  await inviteIs(second, false);
+  assert.equal(await second.evaluate(() => window.__streams), 1, 'the second tab opened the stream');
+
+  // A tab that heard nothing while hidden (its stream never delivers)
+  // reads the workspace's version when it is shown again.
+  const deaf = await newPage(browser, server);
+  await deaf.context().addInitScript(() => {
+    window.EventSource = class {
+      constructor() { this.readyState = 0; }
+      addEventListener() {}
+      removeEventListener() {}
+      close() {}
+    };
+  });
+  await signIn(deaf, 'dev@beta.example');
+  await openWorkspace(deaf, 'Users');
+  const before = await shownVersion(deaf);
+  await deaf.evaluate(() => {
+    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' });
+    document.dispatchEvent(new Event('visibilitychange'));
+  });
+  await o.invite('while-hidden@beta.example');
+  await deaf.waitForTimeout(1500);
+  assert.equal(await shownVersion(deaf), before, 'hidden, with no stream: nothing new arrived');
+  await deaf.evaluate(() => {
+    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'visible' });
+    document.dispatchEvent(new Event('visibilitychange'));
+  });
+  const current = (await o.get(`/api/workspaces/${o.ws}`)).version;
+  await deaf.waitForFunction((v) => Number(document.querySelector('.ws-head')?.dataset.version) === v, current, { timeout: 10000 });
+  await deaf.getByRole('cell', { name: 'while-hidden@beta.example' }).waitFor();
+  assert.deepEqual(second.errors, []);
+  await owner.context().close();
+  await context.close();
+  await deaf.context().close();
 });
