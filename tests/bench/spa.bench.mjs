@@ -3,7 +3,7 @@
 // playwright-core; no browser is downloaded). One phase per run of this
 // script, so xtask can wait for a quiet machine before each:
 //
-//   node tests/bench/spa.bench.mjs open|render|search|switch|preview
+//   node tests/bench/spa.bench.mjs open|render|search|switch|preview|live
 //
 // Settings come from the environment (xtask sets them): GATEHOUSE_URL,
 // GATEHOUSE_WS, GATEHOUSE_OWNER, GATEHOUSE_ADMIN, GATEHOUSE_DEVELOPER, GATEHOUSE_PASSWORD,
@@ -40,6 +40,13 @@
 //   the dry run's own time from Resource Timing (requestStart to
 //   responseStart: the server's time on loopback) and, after the clicks,
 //   the same request bodies sent again from node alone.
+// - live access (issue 14): the Owner switches the Developer permission
+//   "Create integration" off from node (as another browser would) while the
+//   Developer's tab has the "New resource" dialog open on an Integration;
+//   from the moment node reads the write's 200 (Date.now()) to the moment
+//   the tab's Create button is first seen disabled (Date.now() in the page,
+//   the same clock: checked on every DOM mutation and every animation
+//   frame). Switched on again between rounds (not counted).
 // - layout shift: `layout-shift` entries without recent input from the
 //   navigation's start until idle; CLS is the largest session window (gaps
 //   < 1 s, windows <= 5 s), as web-vitals and Lighthouse count it; the sum of
@@ -631,7 +638,66 @@ async function preview(browser) {
   return { samples, direct, errors, groups_listed: groups, switches: n };
 }
 
-const phases = { open, render, search, switch: tabSwitch, preview };
+const LIVE_ROUNDS = 40;
+const LIVE_TOGGLE = 'integrations.create';
+
+async function live(browser) {
+  const owner = await browser.newContext({ baseURL: URL_BASE });
+  const signIn = await owner.request.post('/api/auth/login', { data: { email: OWNER, password: PASSWORD } });
+  if (!signIn.ok()) throw new Error(`sign-in of ${OWNER}: ${signIn.status()}`);
+  const me = await (await owner.request.get('/api/me')).json();
+  const setCreate = async (on) => {
+    const t = await (await owner.request.get(`/api/workspaces/${WS}/toggles`)).json();
+    const set = t.developer.filter((x) => x !== LIVE_TOGGLE);
+    if (on) set.push(LIVE_TOGGLE);
+    const r = await owner.request.put(`/api/workspaces/${WS}/toggles/developer`, {
+      headers: { 'x-csrf-token': me.csrf_token }, data: { toggles: set, base_version: t.version },
+    });
+    if (r.status() !== 200) throw new Error(`toggle ${on ? 'on' : 'off'}: ${r.status()} ${await r.text()}`);
+    return Date.now();
+  };
+  await setCreate(true);
+  const { context, page, net } = await newContext(browser, DEVELOPER);
+  await page.goto(`/w/${WS}/resources`);
+  await page.getByRole('button', { name: 'New resource' }).click({ timeout: 120_000 });
+  const dialog = page.getByRole('dialog', { name: 'New resource' });
+  await dialog.getByLabel('Kind').selectOption({ label: 'Integration' });
+  const createIs = (disabled) => page.waitForFunction((d) => [...document.querySelectorAll('[role=dialog] button')]
+    .some((b) => b.textContent === 'Create' && b.disabled === d), disabled, { timeout: 30_000 });
+  await createIs(false);
+  await net.idle();
+  const samples = [];
+  for (let i = 0; i < LIVE_ROUNDS; i += 1) {
+    await page.evaluate(() => {
+      window.__disabledAt = null;
+      const create = () => [...document.querySelectorAll('[role=dialog] button')].find((b) => b.textContent === 'Create');
+      const check = () => {
+        if (window.__disabledAt == null && create()?.disabled) window.__disabledAt = Date.now();
+        return window.__disabledAt != null;
+      };
+      const observer = new MutationObserver(() => { if (check()) observer.disconnect(); });
+      observer.observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+      const frame = () => { if (!check()) requestAnimationFrame(frame); };
+      requestAnimationFrame(frame);
+    });
+    const saved = await setCreate(false);
+    await page.waitForFunction(() => window.__disabledAt != null, null, { timeout: 30_000 });
+    const disabledAt = await page.evaluate(() => window.__disabledAt);
+    samples.push({ ms: Math.max(0, disabledAt - saved), before_200: disabledAt < saved });
+    if (i === 0) log(`  live: toggle saved -> Create disabled ${disabledAt - saved} ms`);
+    await net.idle(300);
+    await setCreate(true);
+    await createIs(false);
+    await net.idle(300);
+  }
+  const errors = page.errors.length;
+  if (errors) log(`  page errors: ${page.errors.join(' | ')}`);
+  await context.close();
+  await owner.close();
+  return { samples, errors };
+}
+
+const phases = { open, render, search, switch: tabSwitch, preview, live };
 const phase = process.argv[2];
 if (!phases[phase]) {
   console.error(`usage: node spa.bench.mjs ${Object.keys(phases).join('|')}`);

@@ -162,5 +162,15 @@ fn report(lines: &[Value]) -> String {
             met(mib <= 150.0)
         );
     }
+    if let Some(r) = find(lines, "idle_http", "sqlite") {
+        let _ = writeln!(
+            out,
+            "| the floor: {} idle HTTP/1.1 keep-alive connections, one `GET /api/me` each, no stream (another fresh process) | server RSS {} MiB ({} MiB before, {} KiB per connection) | |",
+            r["connections"],
+            r["rss_with_connections_mib"],
+            r["rss_before_mib"],
+            r["kib_per_connection"],
+        );
+    }
     out
 }

@@ -19,7 +19,10 @@
 //! - `preview` (issue 12): as the Owner, a Developer permission switch
 //!   flipped and "Delete group X", click to the impact preview's summary
 //!   on screen (the dry run `POST .../preview` included), the dry run's
-//!   server time apart.
+//!   server time apart;
+//! - `live` (issue 14): the Owner switches a Developer permission off
+//!   while the Developer's tab has a dialog open whose button it governs:
+//!   from the write's 200 to that button disabled in the tab.
 //!
 //! Then, with the server stopped, the same workspace natively
 //! ([`bench_explain`]: who has access, effective access, previews).
@@ -53,6 +56,10 @@ const SWITCH_TARGET_B: f64 = 1024.0;
 const CLS_TARGET: f64 = 0.1;
 /// Target (issue 12): click to the impact preview's summary on screen.
 const PREVIEW_TARGET_MS: f64 = 100.0;
+/// Targets (issue 14, one process): a change to the control disabled.
+const LIVE_P50_MS: f64 = 50.0;
+const LIVE_P99_MS: f64 = 250.0;
+const LIVE_MAX_MS: f64 = 1000.0;
 
 /// The search debounce as the app defines it (`DEBOUNCE_MS` in
 /// `app/src/components/search.rs`).
@@ -150,7 +157,7 @@ fn phase(name: &str, server: &Server, seeded: &Seeded) -> Result<(Value, f64)> {
 
 /// `cargo xtask bench spa`.
 pub(crate) fn run(only: &[String]) -> Result {
-    const PHASES: [&str; 5] = ["open", "render", "search", "switch", "preview"];
+    const PHASES: [&str; 6] = ["open", "render", "search", "switch", "preview", "live"];
     if let Some(bad) = only.iter().find(|p| !PHASES.contains(&p.as_str())) {
         return Err(format!("unknown SPA bench phase `{bad}` (one of {})", PHASES.join(", ")));
     }
@@ -247,6 +254,27 @@ fn row(
         None => (String::new(), String::new()),
     };
     let _ = writeln!(o, "| {what} | {} | {} | {} | {t} | {v} |", fmt(m), fmt(x), values.len());
+}
+
+/// Live access: p50 / p99 / max against issue 14's targets (one process).
+fn live_rows(o: &mut String, live: &Value) {
+    let mut v: Vec<f64> = arr(live, "samples").iter().map(|x| f(x, &["ms"])).collect();
+    v.sort_by(f64::total_cmp);
+    if v.is_empty() {
+        return;
+    }
+    let at = |p: f64| v[((v.len() - 1) as f64 * p).round() as usize];
+    let (p50, p99, top) = (at(0.5), at(0.99), at(1.0));
+    let met = p50 <= LIVE_P50_MS && p99 <= LIVE_P99_MS && top <= LIVE_MAX_MS;
+    let _ = writeln!(
+        o,
+        "| live access: a Developer permission switched off (write's 200) to the Developer's open Create button disabled, p50 / p99 (max in the next column) | {} / {} | {} | {} | p50 <= 50, p99 <= 250, max <= 1,000 ms | {} |",
+        ms(p50),
+        ms(p99),
+        ms(top),
+        v.len(),
+        verdict(met)
+    );
 }
 
 fn report(results: &[(&str, (Value, f64))], debounce: f64) -> String {
@@ -451,6 +479,9 @@ fn report(results: &[(&str, (Value, f64))], debounce: f64) -> String {
                 None,
             );
         }
+    }
+    if let Some((live, _)) = get("live") {
+        live_rows(&mut o, live);
     }
     let _ = writeln!(
         o,

@@ -121,6 +121,45 @@ pub(crate) async fn idle(server: &Proc, tenants: &[Tenant]) -> Value {
     })
 }
 
+/// The floor under [`idle`]: on another fresh process, 10,000 plain
+/// HTTP/1.1 keep-alive connections that each asked `GET /api/me` once and
+/// stay open (what any idle connection costs this server, before a stream
+/// adds its own state).
+pub(crate) async fn idle_http(server: &Proc, tenants: &[Tenant]) -> Value {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let pid = server.pid().unwrap();
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let before = rss_kib(pid);
+    let people: Vec<&Who> = tenants.iter().flat_map(|t| t.members.iter().map(|m| &m.0)).collect();
+    let mut open = Vec::new();
+    for i in 0..10_000 {
+        let who = people[i % people.len()];
+        let mut sock = tokio::net::TcpStream::connect(server.addr).await.unwrap();
+        let head = format!(
+            "GET /api/me HTTP/1.1\r\nHost: {}\r\nCookie: gatehouse_session={}\r\n\r\n",
+            server.addr, who.cookie
+        );
+        sock.write_all(head.as_bytes()).await.unwrap();
+        let mut got = Vec::new();
+        while !got.windows(4).any(|w| w == b"\r\n\r\n") {
+            let mut chunk = [0u8; 4096];
+            let n = sock.read(&mut chunk).await.unwrap();
+            assert!(n > 0, "closed before the response head");
+            got.extend_from_slice(&chunk[..n]);
+        }
+        assert!(got.starts_with(b"HTTP/1.1 200"), "{}", String::from_utf8_lossy(&got));
+        open.push(sock);
+    }
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let after = rss_kib(pid);
+    json!({
+        "connections": open.len(),
+        "rss_before_mib": round(before as f64 / 1024.0),
+        "rss_with_connections_mib": round(after as f64 / 1024.0),
+        "kib_per_connection": round((after.saturating_sub(before)) as f64 / open.len().max(1) as f64),
+    })
+}
+
 /// 5,000 clients connected; `kill -9`; a restart; every client reconnects
 /// at once (with its last id) while every workspace changes once more.
 pub(crate) async fn storm(server: &mut Proc, data: &Path, tenants: &[Tenant]) -> Value {

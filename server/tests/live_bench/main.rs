@@ -38,7 +38,7 @@ use live_support::{Api, Proc, Who, start_with};
 use serde_json::{Value, json};
 use sqlx::AnyPool;
 
-use capacity::{fan_out, idle, storm};
+use capacity::{fan_out, idle, idle_http, storm};
 use listeners::{Got, Listeners};
 use seed::{Tenant, seed};
 use writes::{keys, removals, toggles};
@@ -214,6 +214,10 @@ async fn live_bench_sqlite() {
     let server = start_with(&data, None, false, "idle", &[]).await;
     let r = idle(&server, &tenants[2..]).await;
     out(&json!({"phase": "idle", "db": "sqlite", "result": r}));
+    drop(server);
+    let server = start_with(&data, None, false, "idle-http", &[]).await;
+    let r = idle_http(&server, &tenants[2..]).await;
+    out(&json!({"phase": "idle_http", "db": "sqlite", "result": r}));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
