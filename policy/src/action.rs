@@ -1,6 +1,6 @@
 //! The questions that can be asked: one variant per thing an actor may try.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::facts::{Id, Timestamp};
 use crate::kind::{ResourceKind, Section};
@@ -9,7 +9,9 @@ use crate::toggle::Toggle;
 
 /// Something an actor wants to do. Serialized with a `type` tag, e.g.
 /// `{ "type": "change_role", "workspace": 1, "target": 7, "role": "admin" }`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+// `Deserialize` is written out in `action_de.rs` (same wire form, same
+// errors, without serde's buffering of tagged enums).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]

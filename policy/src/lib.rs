@@ -2,6 +2,7 @@
 
 mod access;
 mod action;
+mod action_de;
 pub mod api;
 mod change;
 mod decision;
