@@ -30,8 +30,9 @@ const LOCK: &str = "gatehouse-live-leader";
 /// Streams one browser keeps open at most; tabs beyond check when shown.
 const MAX_STREAMS: usize = 3;
 
-/// What the tabs of a browser tell each other.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// What the tabs of a browser tell each other. Written by the derive, read
+/// through [`MsgIn`].
+#[derive(Debug, Clone, Serialize)]
 #[serde(tag = "t", rename_all = "snake_case")]
 enum Msg {
     /// Tab `tab` shows workspace `ws` at version `v`.
@@ -45,7 +46,7 @@ enum Msg {
 }
 
 /// What a tab hears about its workspace.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize)]
 #[serde(tag = "k", rename_all = "snake_case")]
 enum News {
     /// Version `v` exists.
@@ -56,6 +57,56 @@ enum News {
     Ended { code: String },
     /// The stream stopped for good, or the tab was shown again: check.
     Check,
+}
+
+/// A [`Msg`] as read: its fields flat, so no generic buffering of tagged
+/// enums (the derived `Deserialize` of `Msg` and `News` cost the SPA
+/// several KB). A message that is not one is ignored, as before.
+#[derive(Deserialize)]
+struct MsgIn {
+    t: String,
+    tab: Option<String>,
+    ws: Option<Id>,
+    v: Option<i64>,
+    news: Option<NewsIn>,
+}
+
+/// [`News`] as read.
+#[derive(Deserialize)]
+struct NewsIn {
+    k: String,
+    v: Option<i64>,
+    code: Option<String>,
+}
+
+impl MsgIn {
+    fn msg(self) -> Option<Msg> {
+        Some(match self.t.as_str() {
+            "want" => Msg::Want { tab: self.tab?, ws: self.ws?, v: self.v? },
+            "gone" => Msg::Gone { tab: self.tab? },
+            "leader" => Msg::Leader,
+            "news" => Msg::News { ws: self.ws?, news: self.news?.news()? },
+            _ => return None,
+        })
+    }
+}
+
+impl NewsIn {
+    fn news(self) -> Option<News> {
+        Some(match self.k.as_str() {
+            "change" => News::Change { v: self.v? },
+            "resync" => News::Resync,
+            "ended" => News::Ended { code: self.code? },
+            "check" => News::Check,
+            _ => return None,
+        })
+    }
+}
+
+/// The data of an `access_ended` event: the policy's reason code.
+#[derive(Deserialize)]
+struct Ended {
+    code: String,
 }
 
 struct Stream {
@@ -128,7 +179,12 @@ fn start() {
     let channel = BroadcastChannel::new(CHANNEL).ok();
     if let Some(ch) = &channel {
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(|e: MessageEvent| {
-            if let Some(msg) = e.data().as_string().and_then(|s| serde_json::from_str(&s).ok()) {
+            if let Some(msg) = e
+                .data()
+                .as_string()
+                .and_then(|s| serde_json::from_str::<MsgIn>(&s).ok())
+                .and_then(MsgIn::msg)
+            {
                 received(msg);
             }
         });
@@ -273,8 +329,8 @@ fn open(ws: Id, after: i64) {
                     let code = e
                         .data()
                         .as_string()
-                        .and_then(|s| serde_json::from_str::<serde_json::Value>(&s).ok())
-                        .and_then(|v| v["code"].as_str().map(str::to_owned))
+                        .and_then(|s| serde_json::from_str::<Ended>(&s).ok())
+                        .map(|e| e.code)
                         .unwrap_or_default();
                     // The server closed it for good: no reconnecting.
                     if let Some(s) = with_tab(|t| t.streams.remove(&ws)) {
