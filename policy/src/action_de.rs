@@ -1,4 +1,5 @@
-//! Reading an [`Action`] without serde's generic buffering.
+//! Reading an [`Action`] (and a preview's [`People`]) without serde's
+//! generic buffering.
 //!
 //! serde derives an internally tagged enum (`{"type": ..., fields}`) by
 //! buffering the object into its `Content` tree and deserializing the
@@ -9,8 +10,10 @@
 //! errors where it stands, then per field in the object's order an unknown
 //! or duplicate field or a value of the wrong type, then the first missing
 //! field in declaration order; also the sequence form `["type", fields...]`.
+//! `People` (tag `kind`, unknown fields ignored) is read the same way.
 
 use std::fmt;
+use std::marker::PhantomData;
 
 use serde::Deserialize;
 use serde::de::{
@@ -20,6 +23,7 @@ use serde::de::{
 use crate::action::Action;
 use crate::facts::{Id, Timestamp};
 use crate::kind::{ResourceKind, Section};
+use crate::preview::People;
 use crate::role::Role;
 use crate::toggle::Toggle;
 
@@ -59,6 +63,18 @@ impl Raw {
         }
     }
 
+    fn count<E: Error>(self) -> Result<u32, E> {
+        match self {
+            Raw::U64(n) => {
+                u32::try_from(n).map_err(|_| E::invalid_value(Unexpected::Unsigned(n), &"u32"))
+            }
+            Raw::I64(n) => {
+                u32::try_from(n).map_err(|_| E::invalid_value(Unexpected::Signed(n), &"u32"))
+            }
+            other => Err(E::invalid_type(other.unexpected(), &"u32")),
+        }
+    }
+
     fn opt_id<E: Error>(self) -> Result<Option<i64>, E> {
         match self {
             Raw::Null => Ok(None),
@@ -81,7 +97,7 @@ impl Raw {
     }
 
     /// A unit-only enum (role, toggle, kind, section): its name, or a map
-    /// with the name as its one key and `null`.
+    /// with the name as its one key and `null` (or `{}`).
     fn unit_enum<T: de::DeserializeOwned, E: Error>(self) -> Result<T, E> {
         match self {
             Raw::Str(s) => T::deserialize(de::value::StrDeserializer::<E>::new(&s)),
@@ -90,7 +106,8 @@ impl Raw {
                 let v = T::deserialize(de::value::StrDeserializer::<E>::new(&name))?;
                 match value {
                     Raw::Null => Ok(v),
-                    other => Err(E::invalid_type(other.unexpected(), &"unit variant")),
+                    Raw::Map(m) if m.is_empty() => Ok(v),
+                    other => Err(E::invalid_type(other.unexpected(), &"unit")),
                 }
             }
             Raw::Map(_) => Err(E::invalid_value(Unexpected::Map, &"map with a single key")),
@@ -179,7 +196,8 @@ enum Key {
     Other(String),
 }
 
-struct KeySeed;
+/// Reads a key; `0` is the tag's name.
+struct KeySeed(&'static str);
 
 impl<'de> DeserializeSeed<'de> for KeySeed {
     type Value = Key;
@@ -194,7 +212,7 @@ impl<'de> Visitor<'de> for KeySeed {
         f.write_str("a field name")
     }
     fn visit_str<E: Error>(self, s: &str) -> Result<Key, E> {
-        Ok(if s == "type" {
+        Ok(if s == self.0 {
             Key::Type
         } else {
             match KEYS.iter().position(|k| *k == s) {
@@ -206,22 +224,22 @@ impl<'de> Visitor<'de> for KeySeed {
 }
 
 /// The tag's value: a variant identifier (as serde reads a tag).
-struct TagSeed;
+struct TagSeed<T>(PhantomData<T>);
 
-impl<'de> DeserializeSeed<'de> for TagSeed {
-    type Value = Tag;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Tag, D::Error> {
+impl<'de, T: de::DeserializeOwned> DeserializeSeed<'de> for TagSeed<T> {
+    type Value = T;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<T, D::Error> {
         d.deserialize_identifier(self)
     }
 }
 
-impl<'de> Visitor<'de> for TagSeed {
-    type Value = Tag;
+impl<'de, T: de::DeserializeOwned> Visitor<'de> for TagSeed<T> {
+    type Value = T;
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("variant identifier")
     }
-    fn visit_str<E: Error>(self, s: &str) -> Result<Tag, E> {
-        Tag::deserialize(de::value::StrDeserializer::<E>::new(s))
+    fn visit_str<E: Error>(self, s: &str) -> Result<T, E> {
+        T::deserialize(de::value::StrDeserializer::<E>::new(s))
     }
 }
 
@@ -232,7 +250,8 @@ fn need<T, E: Error>(v: Option<T>, name: &'static str) -> Result<T, E> {
 
 impl<'de> Deserialize<'de> for Action {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let (tag, entries) = d.deserialize_any(ActionVisitor)?;
+        let visitor = Tagged { tag: "type", name: "Action", _t: PhantomData::<Tag> };
+        let (tag, entries) = d.deserialize_any(visitor)?;
         match entries {
             Entries::Map(entries) => from_map(tag, entries),
             Entries::Seq(items) => from_seq(tag, items),
@@ -247,31 +266,39 @@ enum Entries {
     Seq(Vec<Raw>),
 }
 
-struct ActionVisitor;
+/// An internally tagged enum `name` with tag `tag`: the tag read where it
+/// stands, everything else kept for the variant.
+struct Tagged<T> {
+    tag: &'static str,
+    name: &'static str,
+    _t: PhantomData<T>,
+}
 
-impl<'de> Visitor<'de> for ActionVisitor {
-    type Value = (Tag, Entries);
+impl<'de, T: de::DeserializeOwned> Visitor<'de> for Tagged<T> {
+    type Value = (T, Entries);
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("internally tagged enum Action")
+        write!(f, "internally tagged enum {}", self.name)
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut tag = None;
         let mut entries = Vec::new();
-        while let Some(key) = map.next_key_seed(KeySeed)? {
+        while let Some(key) = map.next_key_seed(KeySeed(self.tag))? {
             match key {
-                Key::Type if tag.is_some() => return Err(A::Error::duplicate_field("type")),
-                Key::Type => tag = Some(map.next_value_seed(TagSeed)?),
+                Key::Type if tag.is_some() => return Err(A::Error::duplicate_field(self.tag)),
+                Key::Type => tag = Some(map.next_value_seed(TagSeed(PhantomData))?),
                 key => entries.push((key, map.next_value::<Raw>()?)),
             }
         }
-        let tag = tag.ok_or_else(|| A::Error::missing_field("type"))?;
+        let tag = tag.ok_or_else(|| A::Error::missing_field(self.tag))?;
         Ok((tag, Entries::Map(entries)))
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        let tag = seq.next_element_seed(TagSeed)?.ok_or_else(|| A::Error::missing_field("type"))?;
+        let tag = seq
+            .next_element_seed(TagSeed(PhantomData))?
+            .ok_or_else(|| A::Error::missing_field(self.tag))?;
         let mut items = Vec::new();
         while let Some(item) = seq.next_element()? {
             items.push(item);
@@ -307,21 +334,7 @@ fn from_map<E: Error>(tag: Tag, entries: Vec<(Key, Raw)>) -> Result<Action, E> {
 /// The sequence form: the fields in declaration order (an optional one may
 /// be left out at the end), nothing after them.
 fn from_seq<E: Error>(tag: Tag, items: Vec<Raw>) -> Result<Action, E> {
-    struct Variant(Tag, usize);
-    impl de::Expected for Variant {
-        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            let name = fields_of_name(self.0);
-            let s = if self.1 == 1 { "" } else { "s" };
-            write!(f, "struct variant Action::{name} with {} element{s}", self.1)
-        }
-    }
-    struct InSeq(usize);
-    impl de::Expected for InSeq {
-        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            let s = if self.0 == 1 { "" } else { "s" };
-            write!(f, "{} element{s} in sequence", self.0)
-        }
-    }
+    let variant = |n| Variant("Action", fields_of_name(tag), n);
     let names = fields_of(tag);
     let total = items.len();
     let mut items = items.into_iter();
@@ -331,7 +344,7 @@ fn from_seq<E: Error>(tag: Tag, items: Vec<Raw>) -> Result<Action, E> {
         match items.next() {
             Some(raw) => fields.set(tag, key, raw)?,
             None if optional(tag, name) => {}
-            None => return Err(E::invalid_length(i, &Variant(tag, names.len()))),
+            None => return Err(E::invalid_length(i, &variant(names.len()))),
         }
     }
     if total > names.len() {
@@ -340,14 +353,34 @@ fn from_seq<E: Error>(tag: Tag, items: Vec<Raw>) -> Result<Action, E> {
     fields.build(tag)
 }
 
+/// "struct variant Action::ChangeRole with 3 elements"
+struct Variant<'a>(&'a str, &'a str, usize);
+
+impl de::Expected for Variant<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = if self.2 == 1 { "" } else { "s" };
+        write!(f, "struct variant {}::{} with {} element{s}", self.0, self.1, self.2)
+    }
+}
+
+/// "2 elements in sequence"
+struct InSeq(usize);
+
+impl de::Expected for InSeq {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = if self.0 == 1 { "" } else { "s" };
+        write!(f, "{} element{s} in sequence", self.0)
+    }
+}
+
 /// Fields that may be left out (`#[serde(default)]`).
 fn optional(tag: Tag, name: &str) -> bool {
     name == "integration" || (name == "account" && matches!(tag, Tag::AddCompanyMember))
 }
 
 /// The Rust name of `tag`'s variant (`ChangeRole`), for errors.
-fn fields_of_name(tag: Tag) -> String {
-    NAMES.get(tag as usize).copied().unwrap_or_default().to_owned()
+fn fields_of_name(tag: Tag) -> &'static str {
+    NAMES.get(tag as usize).copied().unwrap_or_default()
 }
 
 /// The variants' Rust names, indexed by [`Tag`].
@@ -827,6 +860,80 @@ impl Fields {
                 analyst: need(self.analyst, "analyst")?,
             },
             Tag::RevokeGrant => Action::RevokeGrant { grant: need(self.grant, "grant")? },
+        })
+    }
+}
+
+// ---- People ----------------------------------------------------------------
+
+/// The `kind` of [`People`].
+#[derive(Clone, Copy, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum PeopleTag {
+    Role,
+    Members,
+}
+
+impl<'de> Deserialize<'de> for People {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let visitor = Tagged { tag: "kind", name: "People", _t: PhantomData::<PeopleTag> };
+        let (tag, entries) = d.deserialize_any(visitor)?;
+        let (mut role, mut count, mut accounts) = (None, None, None);
+        match entries {
+            Entries::Map(entries) => {
+                for (key, raw) in entries {
+                    let name = match &key {
+                        Key::Known(i) => KEYS.get(*i).copied().unwrap_or_default(),
+                        Key::Other(name) => name.as_str(),
+                        Key::Type => "",
+                    };
+                    match (tag, name) {
+                        (PeopleTag::Role, "role") if role.is_some() => {
+                            return Err(D::Error::duplicate_field("role"));
+                        }
+                        (PeopleTag::Role, "role") => role = Some(raw.unit_enum::<Role, _>()?),
+                        (PeopleTag::Role, "count") if count.is_some() => {
+                            return Err(D::Error::duplicate_field("count"));
+                        }
+                        (PeopleTag::Role, "count") => count = Some(raw.count()?),
+                        (PeopleTag::Members, "accounts") if accounts.is_some() => {
+                            return Err(D::Error::duplicate_field("accounts"));
+                        }
+                        (PeopleTag::Members, "accounts") => accounts = Some(raw.list_id()?),
+                        // Other fields are ignored, as the derive did.
+                        _ => {}
+                    }
+                }
+            }
+            Entries::Seq(items) => {
+                let (name, fields) = match tag {
+                    PeopleTag::Role => ("Role", 2),
+                    PeopleTag::Members => ("Members", 1),
+                };
+                let total = items.len();
+                let mut items = items.into_iter();
+                let mut next = |i| {
+                    items.next().ok_or_else(|| {
+                        D::Error::invalid_length(i, &Variant("People", name, fields))
+                    })
+                };
+                match tag {
+                    PeopleTag::Role => {
+                        role = Some(next(0)?.unit_enum::<Role, _>()?);
+                        count = Some(next(1)?.count()?);
+                    }
+                    PeopleTag::Members => accounts = Some(next(0)?.list_id()?),
+                }
+                if total > fields {
+                    return Err(D::Error::invalid_length(total, &InSeq(fields)));
+                }
+            }
+        }
+        Ok(match tag {
+            PeopleTag::Role => {
+                People::Role { role: need(role, "role")?, count: need(count, "count")? }
+            }
+            PeopleTag::Members => People::Members { accounts: need(accounts, "accounts")? },
         })
     }
 }

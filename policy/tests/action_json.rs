@@ -127,3 +127,53 @@ fn errors_are_the_derived_ones() {
         "missing field `workspace` at line 1 column 67"
     );
 }
+
+#[test]
+fn people_reads_as_the_derive_did() {
+    use policy::People;
+    let role = People::Role { role: Role::Admin, count: 3 };
+    for json in [
+        r#"{"kind":"role","role":"admin","count":3}"#,
+        r#"{"count":3,"kind":"role","role":{"admin":{}},"extra":[1]}"#,
+        r#"["role","admin",3]"#,
+    ] {
+        assert_eq!(serde_json::from_str::<People>(json).unwrap(), role, "{json}");
+    }
+    let text = serde_json::to_string(&People::Members { accounts: vec![1, 2] }).unwrap();
+    assert_eq!(
+        serde_json::from_str::<People>(&text).unwrap(),
+        People::Members { accounts: vec![1, 2] }
+    );
+    let cases = [
+        (r#"{"kind":"role","role":"admin"}"#, "missing field `count`"),
+        (
+            r#"{"kind":"role","role":"admin","count":-3}"#,
+            "invalid value: integer `-3`, expected u32",
+        ),
+        (
+            r#"{"kind":"role","role":"admin","count":3,"kind":"role"}"#,
+            "duplicate field `kind` at line 1 column 46",
+        ),
+        (
+            r#"["role","admin"]"#,
+            "invalid length 1, expected struct variant People::Role with 2 elements",
+        ),
+        (r#"["members",[1,2],1]"#, "invalid length 2, expected 1 element in sequence"),
+        (
+            r#"{"kind":"x"}"#,
+            "unknown variant `x`, expected `role` or `members` at line 1 column 11",
+        ),
+        (
+            r#"null"#,
+            "invalid type: null, expected internally tagged enum People at line 1 column 4",
+        ),
+        (
+            r#"{"kind":"role","role":{"admin":1},"count":3}"#,
+            "invalid type: integer `1`, expected unit",
+        ),
+    ];
+    for (json, want) in cases {
+        let got = serde_json::from_str::<People>(json).unwrap_err().to_string();
+        assert_eq!(got, want, "{json}");
+    }
+}

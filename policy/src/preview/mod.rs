@@ -117,7 +117,9 @@ impl AccessSet {
 }
 
 /// Who a line of a preview is about.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+// `Deserialize` is written out in `action_de.rs` (same wire form and
+// errors, without serde's buffering of tagged enums).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
