@@ -291,11 +291,12 @@ async function networkLog(context, page) {
     /** Requests since `mark` (a count of requests seen before). */
     since(mark) { return [...reqs.values()].slice(mark); },
     mark() { return reqs.size; },
-    /** Resolves when nothing was in flight for IDLE_MS. */
+    /** Resolves when nothing was in flight for IDLE_MS (the workspace's
+     *  event stream, open for as long as the page is, does not count). */
     async idle(ms = IDLE_MS, timeout = 120_000) {
       const started = Date.now();
       for (;;) {
-        const inflight = [...reqs.values()].some((r) => !r.done);
+        const inflight = [...reqs.values()].some((r) => !r.done && r.type !== 'EventSource');
         if (!inflight && Date.now() - last >= ms) return;
         if (Date.now() - started > timeout) throw new Error(`not idle after ${timeout} ms: ${[...reqs.values()].filter((r) => !r.done).map((r) => r.url).join(', ')}`);
         await new Promise((ok) => setTimeout(ok, 50));
