@@ -253,6 +253,7 @@ impl Facts {
                     role,
                     toggles: ws.toggles_of(role),
                     grant: None,
+                    person: None,
                     explain: true,
                 };
                 match role_access(&ws, &member, r, op.access()) {

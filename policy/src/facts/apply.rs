@@ -1,6 +1,7 @@
 //! [`Facts::apply`]: keeping indexed facts current as records change, in
 //! time proportional to each change.
 
+use super::entry::pos_of;
 use super::*;
 use crate::change::{Change, CompanyHeader, GroupHeader, WorkspaceHeader};
 
@@ -28,6 +29,22 @@ impl Slot for CompanyIndex {
     }
 }
 
+/// Index entries whose position is a [`entry::Pos`].
+macro_rules! slot_at_pos {
+    ($($entry:ty),*) => {$(
+        impl Slot for $entry {
+            fn pos(&self) -> usize {
+                self.pos as usize
+            }
+            fn set_pos(&mut self, pos: usize) {
+                self.pos = pos_of(pos);
+            }
+        }
+    )*};
+}
+
+slot_at_pos!(Person, GroupEntry, ResourceEntry);
+
 impl Slot for WorkspaceIndex {
     fn pos(&self) -> usize {
         self.pos
@@ -46,6 +63,17 @@ fn remove_keyed<T, S: Slot>(
     key_of: impl Fn(&T) -> Id,
 ) -> Option<T> {
     let pos = index.remove(&key)?.pos();
+    remove_at(items, index, pos, key_of)
+}
+
+/// Removes the item at `pos` (whose index entry is gone) in O(1): the last
+/// item moves into its place and its index entry follows it.
+fn remove_at<T, S: Slot>(
+    items: &mut Vec<T>,
+    index: &mut HashMap<Id, S>,
+    pos: usize,
+    key_of: impl Fn(&T) -> Id,
+) -> Option<T> {
     if pos >= items.len() {
         return None;
     }
@@ -91,13 +119,57 @@ impl WorkspaceIndex {
     /// Removes Active member `account`, whose account's normalised email is
     /// `email`, and takes them out of every group of the workspace.
     fn remove_member(&mut self, ws: &mut Workspace, account: Id, email: Option<&str>) {
-        if remove_keyed(&mut ws.members, &mut self.members, account, |m| m.account).is_some() {
+        let Some(person) = self.people.remove(&account) else { return };
+        if person.is_member()
+            && remove_at(&mut ws.members, &mut self.people, person.pos(), |m| m.account).is_some()
+        {
             uncount(&mut self.member_emails, email);
         }
-        for g in &mut ws.groups {
-            if self.group_members.remove(&(g.id, account)) {
-                g.members.retain(|&a| a != account);
+        for g in person.groups() {
+            if let Some(group) = self.groups.get(g).and_then(|e| ws.groups.get_mut(e.pos())) {
+                group.members.retain(|&a| a != account);
             }
+        }
+    }
+
+    /// Upserts Active member `member`; true if they were not one before.
+    fn put_member(&mut self, ws: &mut Workspace, member: Member) -> bool {
+        let pos = ws.members.len();
+        let person = self.people.entry(member.account).or_insert_with(Person::outsider);
+        if let Some(slot) = ws.members.get_mut(person.pos()) {
+            *slot = member;
+            return false;
+        }
+        person.pos = pos_of(pos);
+        ws.members.push(member);
+        true
+    }
+
+    /// Puts `account` in group `group` (its record and their entry).
+    fn join_group(&mut self, ws: &mut Workspace, group: Id, account: Id) {
+        let Some(g) = self.groups.get(&group).and_then(|e| ws.groups.get_mut(e.pos())) else {
+            return;
+        };
+        if self.people.entry(account).or_insert_with(Person::outsider).join(group) {
+            g.members.push(account);
+        }
+    }
+
+    /// Takes `account` out of group `group` (its record and their entry).
+    fn leave_group(&mut self, ws: &mut Workspace, group: Id, account: Id) {
+        let Some(g) = self.groups.get(&group).and_then(|e| ws.groups.get_mut(e.pos())) else {
+            return;
+        };
+        if self.people.get_mut(&account).is_some_and(|p| p.leave(group)) {
+            g.members.retain(|&a| a != account);
+            self.forget_if_outsider(account);
+        }
+    }
+
+    /// Drops the entry of someone neither a member nor in any group.
+    fn forget_if_outsider(&mut self, account: Id) {
+        if self.people.get(&account).is_some_and(|p| !p.is_member() && p.groups().is_empty()) {
+            self.people.remove(&account);
         }
     }
 
@@ -112,7 +184,10 @@ impl WorkspaceIndex {
     fn put_group(&mut self, ws: &mut Workspace, id: Id, header: GroupHeader) {
         let GroupHeader { name, is_default } = header;
         let key = name.to_lowercase();
-        match self.groups.get(&id).and_then(|&i| ws.groups.get_mut(i)) {
+        if let Some(e) = self.groups.get_mut(&id) {
+            e.is_default = is_default;
+        }
+        match self.groups.get(&id).and_then(|e| ws.groups.get_mut(e.pos())) {
             Some(g) => {
                 let renamed = g.name.to_lowercase() != key;
                 g.name = name;
@@ -125,8 +200,9 @@ impl WorkspaceIndex {
             None => {
                 // Appended last: it wins its name only if nobody had it.
                 self.group_names.entry(key).or_insert(id);
-                self.groups.insert(id, ws.groups.len());
-                ws.groups.push(Group { id, name, is_default, members: Vec::new(), size: None });
+                let group = Group { id, name, is_default, members: Vec::new(), size: None };
+                self.groups.insert(id, GroupEntry::new(ws.groups.len(), &group));
+                ws.groups.push(group);
             }
         }
     }
@@ -134,15 +210,37 @@ impl WorkspaceIndex {
     /// Deletes group `id`: its memberships, and its place in resources.
     fn delete_group(&mut self, ws: &mut Workspace, id: Id) {
         if let Some(g) = remove_keyed(&mut ws.groups, &mut self.groups, id, |g| g.id) {
-            for a in &g.members {
-                self.group_members.remove(&(id, *a));
+            for &a in &g.members {
+                if let Some(p) = self.people.get_mut(&a) {
+                    p.leave(id);
+                }
+                self.forget_if_outsider(a);
             }
             // The group that moved into its place may now come first.
             self.group_names = group_names(&ws.groups);
         }
-        for r in &mut ws.resources {
-            r.groups.retain(|&g| g != id);
+        for (pos, r) in ws.resources.iter_mut().enumerate() {
+            if r.groups.contains(&id) {
+                r.groups.retain(|&g| g != id);
+                if let Some(e) = self.resources.get_mut(&r.id).filter(|e| e.pos() == pos) {
+                    *e = ResourceEntry::new(pos, r);
+                }
+            }
         }
+    }
+
+    /// Upserts a resource (its record and its entry).
+    fn put_resource(&mut self, ws: &mut Workspace, resource: Resource) {
+        let found = self.resources.get_mut(&resource.id);
+        if let Some((entry, slot)) =
+            found.and_then(|e| ws.resources.get_mut(e.pos()).map(|slot| (e, slot)))
+        {
+            *entry = ResourceEntry::new(entry.pos(), &resource);
+            *slot = resource;
+            return;
+        }
+        self.resources.insert(resource.id, ResourceEntry::new(ws.resources.len(), &resource));
+        ws.resources.push(resource);
     }
 
     /// Deletes resource `id`, the resources whose integration it is (in
@@ -213,7 +311,7 @@ impl Facts {
                 else {
                     return;
                 };
-                if upsert_keyed(&mut ws.members, &mut index.members, account, member).is_none() {
+                if index.put_member(ws, member) {
                     count(&mut index.member_emails, email);
                 }
             }
@@ -277,15 +375,10 @@ impl Facts {
                 else {
                     return;
                 };
-                let Some(g) = index.groups.get(&group).and_then(|&i| ws.groups.get_mut(i)) else {
-                    return;
-                };
                 if present {
-                    if index.group_members.insert((group, account)) {
-                        g.members.push(account);
-                    }
-                } else if index.group_members.remove(&(group, account)) {
-                    g.members.retain(|&a| a != account);
+                    index.join_group(ws, group, account);
+                } else {
+                    index.leave_group(ws, group, account);
                 }
             }
             Change::Resource { workspace, id, resource } => {
@@ -295,7 +388,7 @@ impl Facts {
                     match resource {
                         Some(mut resource) => {
                             resource.id = id;
-                            upsert_keyed(&mut ws.resources, &mut index.resources, id, resource);
+                            index.put_resource(ws, resource);
                         }
                         None => index.delete_resource(ws, id),
                     }
@@ -423,7 +516,7 @@ impl Facts {
             return;
         }
         for index in self.workspaces.values_mut() {
-            if index.members.contains_key(&id) {
+            if index.people.get(&id).is_some_and(Person::is_member) {
                 uncount(&mut index.member_emails, old_email.as_deref());
                 count(&mut index.member_emails, new_email.clone());
             }
@@ -521,7 +614,7 @@ impl Facts {
         for (ws, group, size) in sizes {
             if let Some((w, index)) =
                 ws_mut(&mut self.snapshot.workspaces, &mut self.workspaces, ws)
-                && let Some(g) = index.groups.get(&group).and_then(|&i| w.groups.get_mut(i))
+                && let Some(g) = index.groups.get(&group).and_then(|e| w.groups.get_mut(e.pos()))
                 && size.is_some()
             {
                 g.size = size;

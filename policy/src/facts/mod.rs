@@ -2,7 +2,8 @@
 //!
 //! The snapshot is plain data (what the server loads from its database and
 //! what the SPA and JS front ends receive); [`Facts`] indexes it once so each
-//! question is a few hash lookups, however large the workspace.
+//! question is a few hash lookups, however large the workspace: the index's
+//! entries (`entry.rs`) hold what decisions read, so a lookup ends there.
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
@@ -343,17 +344,17 @@ struct CompanyIndex {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct WorkspaceIndex {
     pos: usize,
-    members: HashMap<Id, usize>,
+    /// Active members, and anyone else a group lists, with their groups.
+    people: HashMap<Id, Person>,
     /// Normalised email -> how many Active members have it.
     member_emails: HashMap<String, usize>,
     invitations: HashMap<Id, usize>,
     requests: HashMap<Id, usize>,
     /// Account -> how many pending requests it has.
     requesters: HashMap<Id, usize>,
-    groups: HashMap<Id, usize>,
+    groups: HashMap<Id, GroupEntry>,
     group_names: HashMap<String, Id>,
-    group_members: HashSet<(Id, Id)>,
-    resources: HashMap<Id, usize>,
+    resources: HashMap<Id, ResourceEntry>,
     pub(crate) admin: ToggleSet,
     pub(crate) developer: ToggleSet,
 }
@@ -361,11 +362,37 @@ pub(crate) struct WorkspaceIndex {
 /// Inserts keeping the first occurrence, so duplicates in a snapshot are
 /// resolved the same way everywhere.
 fn index_by<T>(items: &[T], key: impl Fn(&T) -> Id) -> HashMap<Id, usize> {
+    first_by_id(items, key, |i, _| i)
+}
+
+/// Entries made by `entry` from each item's position and the item, keyed
+/// by id, keeping the first occurrence (as [`index_by`]).
+fn first_by_id<T, E>(
+    items: &[T],
+    key: impl Fn(&T) -> Id,
+    entry: impl Fn(usize, &T) -> E,
+) -> HashMap<Id, E> {
     let mut map = HashMap::with_capacity_and_hasher(items.len(), Default::default());
     for (i, item) in items.iter().enumerate() {
-        map.entry(key(item)).or_insert(i);
+        map.entry(key(item)).or_insert_with(|| entry(i, item));
     }
     map
+}
+
+/// Each Active member (the first record of an account) and everyone a group
+/// lists, with the groups they are in.
+fn people(w: &Workspace) -> HashMap<Id, Person> {
+    let mut people = first_by_id(&w.members, |m| m.account, |i, _| Person::member(i));
+    let mut groups: HashMap<Id, Vec<Id>> = HashMap::default();
+    for g in &w.groups {
+        for &m in &g.members {
+            groups.entry(m).or_default().push(g.id);
+        }
+    }
+    for (account, list) in groups {
+        people.entry(account).or_insert_with(Person::outsider).set_groups(list);
+    }
+    people
 }
 
 /// The normalised email of account `id`, if it is known and valid.
@@ -434,26 +461,18 @@ impl Facts {
             for r in &w.requests {
                 count(&mut requesters, Some(r.account));
             }
-            let group_names = group_names(&w.groups);
-            let mut group_members = HashSet::default();
-            for g in &w.groups {
-                for &m in &g.members {
-                    group_members.insert((g.id, m));
-                }
-            }
             workspaces.insert(
                 w.id,
                 WorkspaceIndex {
                     pos,
-                    members: index_by(&w.members, |m| m.account),
+                    people: people(w),
                     member_emails,
                     invitations: index_by(&w.invitations, |i| i.id),
                     requests: index_by(&w.requests, |r| r.id),
                     requesters,
-                    groups: index_by(&w.groups, |g| g.id),
-                    group_names,
-                    group_members,
-                    resources: index_by(&w.resources, |r| r.id),
+                    groups: first_by_id(&w.groups, |g| g.id, GroupEntry::new),
+                    group_names: group_names(&w.groups),
+                    resources: first_by_id(&w.resources, |r| r.id, ResourceEntry::new),
                     admin: w.toggles.admin.iter().copied().collect(),
                     developer: w.toggles.developer.iter().copied().collect(),
                 },
@@ -570,7 +589,13 @@ impl<'a> WorkspaceView<'a> {
 
     /// An Active member by account id.
     pub fn member(&self, account: Id) -> Option<&'a Member> {
-        self.index.members.get(&account).and_then(|&i| self.workspace.members.get(i))
+        self.person(account).and_then(|p| self.workspace.members.get(p.pos as usize))
+    }
+
+    /// `account`'s entry: position and groups (an Active member's or an
+    /// outsider's that groups list).
+    pub(crate) fn person(&self, account: Id) -> Option<&'a Person> {
+        self.index.people.get(&account)
     }
 
     /// Whether an Active member has this (normalised) email; `None` when
@@ -602,7 +627,7 @@ impl<'a> WorkspaceView<'a> {
 
     /// A group by id.
     pub fn group(&self, id: Id) -> Option<&'a Group> {
-        self.index.groups.get(&id).and_then(|&i| self.workspace.groups.get(i))
+        self.index.groups.get(&id).and_then(|e| self.workspace.groups.get(e.pos as usize))
     }
 
     /// The group whose name equals `name` ignoring case, if any (`Ok`), or
@@ -619,16 +644,33 @@ impl<'a> WorkspaceView<'a> {
     /// Whether `account` is in group `group` (everyone Active is in the
     /// default group).
     pub fn in_group(&self, group: Id, account: Id) -> bool {
-        match self.group(group) {
+        match self.index.groups.get(&group) {
             Some(g) if g.is_default => self.member(account).is_some(),
-            Some(_) => self.index.group_members.contains(&(group, account)),
+            Some(_) => self.person(account).is_some_and(|p| p.in_group(group)),
             None => false,
         }
     }
 
+    /// Whether the Active member `person` is in any of `groups` (each a
+    /// group here; the default group holds every member): [`Self::in_group`]
+    /// for one asker over a resource's groups.
+    pub(crate) fn member_in_any(&self, person: &Person, groups: &[Id]) -> bool {
+        groups.iter().any(|g| match self.index.groups.get(g) {
+            Some(e) => e.is_default || person.in_group(*g),
+            None => false,
+        })
+    }
+
     /// A resource by id.
     pub fn resource(&self, id: Id) -> Option<&'a Resource> {
-        self.index.resources.get(&id).and_then(|&i| self.workspace.resources.get(i))
+        self.resource_ref(id).map(|r| r.data())
+    }
+
+    /// A resource's entry and record by id (the record is not read).
+    pub(crate) fn resource_ref(&self, id: Id) -> Option<ResourceRef<'a>> {
+        let entry = self.index.resources.get(&id)?;
+        let record = self.workspace.resources.get(entry.pos as usize)?;
+        Some(ResourceRef { entry, record })
     }
 
     /// The toggles a role holds here: the Owner always has all sixteen.
@@ -673,4 +715,40 @@ impl<'a> WorkspaceView<'a> {
     }
 }
 
+/// A resource found through its entry: decisions read the entry; the
+/// record is there for those who need the rest.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ResourceRef<'a> {
+    entry: &'a ResourceEntry,
+    record: &'a Resource,
+}
+
+impl<'a> ResourceRef<'a> {
+    /// Its kind.
+    pub(crate) fn kind(&self) -> ResourceKind {
+        self.entry.kind
+    }
+
+    /// The whole record.
+    pub(crate) fn data(&self) -> &'a Resource {
+        self.record
+    }
+
+    /// The ids that govern who manages it: its own groups, a flow's
+    /// integration (none or one), nothing for kinds without groups.
+    pub(crate) fn governing(&self) -> &'a [Id] {
+        match self.entry.inline_ids() {
+            Some(ids) => ids,
+            None => match self.entry.kind.grouping() {
+                crate::kind::Grouping::Own => &self.record.groups,
+                crate::kind::Grouping::Integration => self.record.integration.as_slice(),
+                crate::kind::Grouping::None => &[],
+            },
+        }
+    }
+}
+
 mod apply;
+pub(crate) mod entry;
+
+use entry::{GroupEntry, Person, ResourceEntry};

@@ -11,7 +11,8 @@ pub(crate) mod resources;
 
 use crate::action::Action;
 use crate::decision::{Decision, Denial, Reason};
-use crate::facts::{Facts, Grant, Id, Timestamp, WorkspaceView};
+use crate::facts::entry::Person;
+use crate::facts::{Facts, Grant, Id, ResourceRef, Timestamp, WorkspaceView};
 use crate::kind::Section;
 use crate::role::Role;
 use crate::toggle::{Toggle, ToggleSet};
@@ -40,6 +41,9 @@ pub(crate) struct Actor<'a> {
     pub(crate) toggles: ToggleSet,
     /// Set when the actor is a partner analyst: the grant that lets them in.
     pub(crate) grant: Option<&'a Grant>,
+    /// The actor's entry (their groups) when they are an Active member
+    /// here; `None` for a stand-in for a role.
+    pub(crate) person: Option<&'a Person>,
     /// Answering for an explanation (see [`Facts::explain`]): a resource
     /// the actor may not view keeps its specific reason instead of being
     /// unknown.
@@ -240,7 +244,10 @@ impl<'a> WorkspaceView<'a> {
     /// The actor's standing here: an Active member, or a partner analyst
     /// whose grant is live, redeemed and covers this workspace.
     pub(crate) fn actor(&self, account: Id, now: Timestamp) -> Result<Actor<'a>, Denial> {
-        let member = self.member(account).ok_or_else(|| refuse(Reason::NotAMember))?;
+        let person = self.person(account).filter(|p| p.is_member());
+        let member = person
+            .and_then(|p| self.data().members.get(p.pos as usize))
+            .ok_or_else(|| refuse(Reason::NotAMember))?;
         let (role, grant) = match member.partner {
             None => (member.role, None),
             Some(partner) => {
@@ -257,10 +264,11 @@ impl<'a> WorkspaceView<'a> {
                 (member.role.min(grant.role).min(Role::Admin), Some(grant))
             }
         };
-        Ok(Actor { account, role, toggles: self.toggles_of(role), grant, explain: false })
+        let toggles = self.toggles_of(role);
+        Ok(Actor { account, role, toggles, grant, person, explain: false })
     }
 
-    pub(crate) fn find_resource(&self, id: Id) -> Result<&'a crate::facts::Resource, Denial> {
-        self.resource(id).ok_or_else(|| refuse(Reason::UnknownResource))
+    pub(crate) fn find_resource(&self, id: Id) -> Result<ResourceRef<'a>, Denial> {
+        self.resource_ref(id).ok_or_else(|| refuse(Reason::UnknownResource))
     }
 }

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Actor, Check, ensure, refuse};
 use crate::decision::{Denial, Reason};
-use crate::facts::{Id, Resource, WorkspaceView};
+use crate::facts::{Id, ResourceRef, WorkspaceView};
 use crate::kind::{Grouping, ResourceKind};
 use crate::role::Role;
 use crate::toggle::{Operation, Toggle};
@@ -25,7 +25,7 @@ pub(crate) enum Access {
 pub(crate) fn role_access<'a>(
     ws: &WorkspaceView<'a>,
     a: &Actor<'_>,
-    r: &'a Resource,
+    r: ResourceRef<'a>,
     what: Access,
 ) -> Result<Option<&'a [Id]>, Denial> {
     access_steps(ws, a, r, what, false)
@@ -37,21 +37,25 @@ pub(crate) fn role_access<'a>(
 fn access_steps<'a>(
     ws: &WorkspaceView<'a>,
     a: &Actor<'_>,
-    r: &'a Resource,
+    r: ResourceRef<'a>,
     what: Access,
     membership: bool,
 ) -> Result<Option<&'a [Id]>, Denial> {
-    kind_visible(ws, a, r.kind)?;
+    kind_visible(ws, a, r.kind())?;
     let groups = governing_groups(ws, r)?.filter(|_| a.role.rank() < Role::Admin.rank());
     match groups {
         Some([]) => return Err(refuse(Reason::NoGroupAdminOnly)),
         Some(gs) if membership => {
-            ensure(gs.iter().any(|&g| ws.in_group(g, a.account)), Reason::NotInResourceGroups)?
+            let member = match a.person {
+                Some(p) => ws.member_in_any(p, gs),
+                None => gs.iter().any(|&g| ws.in_group(g, a.account)),
+            };
+            ensure(member, Reason::NotInResourceGroups)?;
         }
         _ => {}
     }
     if let Access::Manage(op) = what {
-        needs_toggle(a, r.kind, op)?;
+        needs_toggle(a, r.kind(), op)?;
     }
     Ok(groups)
 }
@@ -73,20 +77,22 @@ pub(crate) fn toggle_access(ws: &WorkspaceView<'_>, a: &Actor<'_>, toggle: Toggl
 /// integration's. `None` for kinds governed by toggles only.
 fn governing_groups<'a>(
     ws: &WorkspaceView<'a>,
-    r: &'a Resource,
+    r: ResourceRef<'a>,
 ) -> Result<Option<&'a [Id]>, Denial> {
-    match r.kind.grouping() {
-        Grouping::Own => Ok(Some(&r.groups)),
+    match r.kind().grouping() {
+        Grouping::Own => Ok(Some(r.governing())),
         Grouping::None => Ok(None),
         Grouping::Integration => {
-            let integration = r
-                .integration
-                .and_then(|id| ws.resource(id))
-                .filter(|i| i.kind == ResourceKind::Integration)
+            let integration = integration(ws, r.governing().first().copied())
                 .ok_or_else(|| refuse(Reason::FlowNeedsIntegration))?;
-            Ok(Some(&integration.groups))
+            Ok(Some(integration.governing()))
         }
     }
+}
+
+/// The integration `id` names, if it is one.
+fn integration<'a>(ws: &WorkspaceView<'a>, id: Option<Id>) -> Option<ResourceRef<'a>> {
+    id.and_then(|id| ws.resource_ref(id)).filter(|i| i.kind() == ResourceKind::Integration)
 }
 
 /// Data Studio kinds exist only while Data Studio is on; analysts see only
@@ -137,7 +143,7 @@ pub(crate) fn seen<'a>(
     ws: &WorkspaceView<'a>,
     a: &Actor<'_>,
     id: Id,
-) -> Result<&'a Resource, Denial> {
+) -> Result<ResourceRef<'a>, Denial> {
     let r = ws.find_resource(id)?;
     access(ws, a, r, Access::View)
         .map_err(|d| if a.explain { d } else { refuse(Reason::UnknownResource) })?;
@@ -145,7 +151,12 @@ pub(crate) fn seen<'a>(
 }
 
 /// View or manage one resource (the specific reason when it may not).
-pub(crate) fn access(ws: &WorkspaceView<'_>, a: &Actor<'_>, r: &Resource, what: Access) -> Check {
+pub(crate) fn access<'a>(
+    ws: &WorkspaceView<'a>,
+    a: &Actor<'_>,
+    r: ResourceRef<'a>,
+    what: Access,
+) -> Check {
     access_steps(ws, a, r, what, true).map(|_| ())
 }
 
@@ -159,9 +170,7 @@ pub(super) fn create(
     needs_toggle(a, kind, Operation::Create)?;
     if kind == ResourceKind::Flow {
         // A new flow lives in an integration the creator can see.
-        let i = integration
-            .and_then(|id| ws.resource(id))
-            .filter(|i| i.kind == ResourceKind::Integration)
+        let i = self::integration(ws, integration)
             .ok_or_else(|| refuse(Reason::FlowNeedsIntegration))?;
         access(ws, a, i, Access::View)
             .map_err(|d| if a.explain { d } else { refuse(Reason::UnknownIntegration) })?;
@@ -177,7 +186,7 @@ pub(super) fn set_groups(
 ) -> Check {
     super::groups::manage_groups(a)?;
     let r = seen(ws, a, resource)?;
-    match r.kind.grouping() {
+    match r.kind().grouping() {
         Grouping::Own => Ok(()),
         Grouping::Integration => Err(refuse(Reason::FlowFollowsIntegration)),
         Grouping::None => Err(refuse(Reason::KindHasNoGroups)),
@@ -219,20 +228,22 @@ pub struct RunPlan {
 /// Job/File Job, not the user's group").
 pub(crate) fn run_plan(ws: &WorkspaceView<'_>, a: &Actor<'_>, flow: Id) -> Result<RunPlan, Denial> {
     let f = seen(ws, a, flow)?;
-    ensure(f.kind == ResourceKind::Flow, Reason::NotAFlow)?;
+    ensure(f.kind() == ResourceKind::Flow, Reason::NotAFlow)?;
     access(ws, a, f, Access::Manage(Operation::Edit))?;
-    let mut steps = Vec::with_capacity(f.components.len());
-    for &c in &f.components {
+    let components = &f.data().components;
+    let mut steps = Vec::with_capacity(components.len());
+    for &c in components {
         let job = ws.find_resource(c)?;
-        ensure(job.kind.is_job(), Reason::UnknownResource)?;
+        ensure(job.kind().is_job(), Reason::UnknownResource)?;
         ensure(ws.data().data_studio, Reason::DataStudioDisabled)?;
         let run_as = if access(ws, a, job, Access::View).is_ok() {
             RunAs::User
         } else {
-            ensure(!job.groups.is_empty(), Reason::JobWithoutGroup)?;
-            RunAs::JobGroups { groups: job.groups.clone() }
+            let groups = &job.data().groups;
+            ensure(!groups.is_empty(), Reason::JobWithoutGroup)?;
+            RunAs::JobGroups { groups: groups.clone() }
         };
-        steps.push(RunStep { resource: c, kind: job.kind, run_as });
+        steps.push(RunStep { resource: c, kind: job.kind(), run_as });
     }
     Ok(RunPlan { flow, steps })
 }
