@@ -137,10 +137,11 @@ impl WorkspaceIndex {
         let pos = ws.members.len();
         let person = self.people.entry(member.account).or_insert_with(Person::outsider);
         if let Some(slot) = ws.members.get_mut(person.pos()) {
+            person.set_member(person.pos(), &member);
             *slot = member;
             return false;
         }
-        person.pos = pos_of(pos);
+        person.set_member(pos, &member);
         ws.members.push(member);
         true
     }

@@ -3,8 +3,9 @@
 //! a few dependent reads (the entry, the asker's entry) and never a walk
 //! through the snapshot's records and their heap lists.
 
-use super::{Group, Id, Resource};
+use super::{Group, Id, Member, Resource};
 use crate::kind::{Grouping, ResourceKind};
+use crate::role::Role;
 
 /// Where a record sits in its workspace's vector.
 pub(crate) type Pos = u32;
@@ -20,28 +21,51 @@ pub(crate) fn pos_of(pos: usize) -> Pos {
     Pos::try_from(pos).unwrap_or(NOT_MEMBER - 1)
 }
 
-/// An account in one workspace: its member record's position, and the
+/// An account in one workspace: its member record's position, the role
+/// and whether it is a partner analyst's (as the record says), and the
 /// groups whose member lists name it, sorted.
 #[derive(Debug, Clone)]
 pub(crate) struct Person {
     pub(crate) pos: Pos,
+    role: Role,
+    analyst: bool,
     groups: Box<[Id]>,
 }
 
 impl Person {
-    /// An Active member at `pos`, in no group yet.
-    pub(crate) fn member(pos: usize) -> Person {
-        Person { pos: pos_of(pos), groups: Box::default() }
+    /// Active member `member`, at `pos`, in no group yet.
+    pub(crate) fn member(pos: usize, member: &Member) -> Person {
+        let mut person = Person::outsider();
+        person.set_member(pos, member);
+        person
     }
 
     /// Someone in groups only.
     pub(crate) fn outsider() -> Person {
-        Person { pos: NOT_MEMBER, groups: Box::default() }
+        Person { pos: NOT_MEMBER, role: Role::Developer, analyst: false, groups: Box::default() }
+    }
+
+    /// Makes them Active member `member`, at `pos`.
+    pub(crate) fn set_member(&mut self, pos: usize, member: &Member) {
+        self.pos = pos_of(pos);
+        self.role = member.role;
+        self.analyst = member.partner.is_some();
     }
 
     /// Whether they are an Active member.
     pub(crate) fn is_member(&self) -> bool {
         self.pos != NOT_MEMBER
+    }
+
+    /// An Active member's role, as their record says.
+    pub(crate) fn role(&self) -> Role {
+        self.role
+    }
+
+    /// Whether an Active member is a partner analyst (their record names
+    /// the partner).
+    pub(crate) fn is_analyst(&self) -> bool {
+        self.analyst
     }
 
     /// The groups they are in (by id, sorted, each once).

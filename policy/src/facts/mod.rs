@@ -382,7 +382,7 @@ fn first_by_id<T, E>(
 /// Each Active member (the first record of an account) and everyone a group
 /// lists, with the groups they are in.
 fn people(w: &Workspace) -> HashMap<Id, Person> {
-    let mut people = first_by_id(&w.members, |m| m.account, |i, _| Person::member(i));
+    let mut people = first_by_id(&w.members, |m| m.account, Person::member);
     let mut groups: HashMap<Id, Vec<Id>> = HashMap::default();
     for g in &w.groups {
         for &m in &g.members {

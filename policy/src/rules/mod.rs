@@ -15,7 +15,7 @@ use crate::facts::entry::Person;
 use crate::facts::{Facts, Grant, Id, ResourceRef, Timestamp, WorkspaceView};
 use crate::kind::Section;
 use crate::role::Role;
-use crate::toggle::{Toggle, ToggleSet};
+use crate::toggle::{Operation, Toggle, ToggleSet};
 
 pub use resources::{RunAs, RunPlan, RunStep};
 
@@ -145,6 +145,17 @@ impl Facts {
                 people::accept_invitation(&self.ws(*workspace)?, actor, *invitation, now)
             }
             RequestAccess { workspace } => people::request_access(&self.ws(*workspace)?, actor),
+            ViewResource { workspace, resource } => {
+                self.resource_question(actor, *workspace, *resource, None, now, explain)
+            }
+            EditResource { workspace, resource } => {
+                let op = Some(Operation::Edit);
+                self.resource_question(actor, *workspace, *resource, op, now, explain)
+            }
+            DeleteResource { workspace, resource } => {
+                let op = Some(Operation::Delete);
+                self.resource_question(actor, *workspace, *resource, op, now, explain)
+            }
             _ => {
                 let Some(id) = action.workspace() else {
                     return Err(refuse(Reason::UnknownWorkspace));
@@ -153,6 +164,29 @@ impl Facts {
                 let who = Actor { explain, ..ws.actor(actor, now)? };
                 member_action(&ws, &who, action)
             }
+        }
+    }
+
+    /// View (`op` None) or manage a resource: seen, then managed. The
+    /// resource is looked up before the asker so that both lookups (each
+    /// likely a cache miss in a large workspace) are under way at once; the
+    /// asker's standing is still checked first.
+    fn resource_question(
+        &self,
+        actor: Id,
+        workspace: Id,
+        resource: Id,
+        op: Option<Operation>,
+        now: Timestamp,
+        explain: bool,
+    ) -> Check {
+        let ws = self.ws(workspace)?;
+        let found = ws.resource_ref(resource);
+        let who = Actor { explain, ..ws.actor(actor, now)? };
+        let r = resources::sees(&ws, &who, found)?;
+        match op {
+            Some(op) => resources::access(&ws, &who, r, resources::Access::Manage(op)),
+            None => Ok(()),
         }
     }
 
@@ -203,26 +237,17 @@ fn member_action(ws: &WorkspaceView<'_>, a: &Actor<'_>, action: &Action) -> Chec
         AddGroupMembers { group, accounts, .. } => groups::add_members(ws, a, *group, accounts),
         RemoveGroupMember { group, account, .. } => groups::remove_member(ws, a, *group, *account),
         CreateResource { kind, integration, .. } => resources::create(ws, a, *kind, *integration),
-        ViewResource { resource, .. } => resources::seen(ws, a, *resource).map(|_| ()),
-        EditResource { resource, .. } => resources::access(
-            ws,
-            a,
-            resources::seen(ws, a, *resource)?,
-            resources::Access::Manage(crate::toggle::Operation::Edit),
-        ),
-        DeleteResource { resource, .. } => resources::access(
-            ws,
-            a,
-            resources::seen(ws, a, *resource)?,
-            resources::Access::Manage(crate::toggle::Operation::Delete),
-        ),
         SetResourceGroups { resource, groups, .. } => {
             resources::set_groups(ws, a, *resource, groups)
         }
         RunFlow { flow, .. } => resources::run_plan(ws, a, *flow).map(|_| ()),
-        // Handled before an actor is needed; listed so the match stays
+        // Handled in `check` (before an actor is needed, or with the
+        // resource looked up beside the actor); listed so the match stays
         // exhaustive without a catch-all.
-        AcceptInvitation { .. }
+        ViewResource { .. }
+        | EditResource { .. }
+        | DeleteResource { .. }
+        | AcceptInvitation { .. }
         | RequestAccess { .. }
         | ViewCompany { .. }
         | CreateWorkspace { .. }
@@ -244,12 +269,19 @@ impl<'a> WorkspaceView<'a> {
     /// The actor's standing here: an Active member, or a partner analyst
     /// whose grant is live, redeemed and covers this workspace.
     pub(crate) fn actor(&self, account: Id, now: Timestamp) -> Result<Actor<'a>, Denial> {
-        let person = self.person(account).filter(|p| p.is_member());
-        let member = person
-            .and_then(|p| self.data().members.get(p.pos as usize))
+        let person = self
+            .person(account)
+            .filter(|p| p.is_member())
             .ok_or_else(|| refuse(Reason::NotAMember))?;
-        let (role, grant) = match member.partner {
-            None => (member.role, None),
+        // A member's role is in their entry; an analyst's record names the
+        // partner company.
+        let partner = if person.is_analyst() {
+            self.member(account).ok_or_else(|| refuse(Reason::NotAMember))?.partner
+        } else {
+            None
+        };
+        let (role, grant) = match partner {
+            None => (person.role(), None),
             Some(partner) => {
                 let grant = self
                     .facts()
@@ -261,11 +293,11 @@ impl<'a> WorkspaceView<'a> {
                 let still_in = self.facts().company(partner).is_some_and(|c| c.is_member(account));
                 ensure(still_in, Reason::LeftPartnerCompany)?;
                 // An analyst is never more than the grant says, and never Owner.
-                (member.role.min(grant.role).min(Role::Admin), Some(grant))
+                (person.role().min(grant.role).min(Role::Admin), Some(grant))
             }
         };
         let toggles = self.toggles_of(role);
-        Ok(Actor { account, role, toggles, grant, person, explain: false })
+        Ok(Actor { account, role, toggles, grant, person: Some(person), explain: false })
     }
 
     pub(crate) fn find_resource(&self, id: Id) -> Result<ResourceRef<'a>, Denial> {

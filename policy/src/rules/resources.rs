@@ -144,7 +144,16 @@ pub(crate) fn seen<'a>(
     a: &Actor<'_>,
     id: Id,
 ) -> Result<ResourceRef<'a>, Denial> {
-    let r = ws.find_resource(id)?;
+    sees(ws, a, ws.resource_ref(id))
+}
+
+/// [`seen`] for a resource already looked up (`None`: there is none).
+pub(crate) fn sees<'a>(
+    ws: &WorkspaceView<'a>,
+    a: &Actor<'_>,
+    found: Option<ResourceRef<'a>>,
+) -> Result<ResourceRef<'a>, Denial> {
+    let r = found.ok_or_else(|| refuse(Reason::UnknownResource))?;
     access(ws, a, r, Access::View)
         .map_err(|d| if a.explain { d } else { refuse(Reason::UnknownResource) })?;
     Ok(r)
