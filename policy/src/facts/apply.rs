@@ -54,15 +54,39 @@ impl Slot for WorkspaceIndex {
     }
 }
 
+/// An index from ids to [`Slot`]s: a hash map or an [`IdMap`].
+trait Index<S> {
+    fn take(&mut self, key: Id) -> Option<S>;
+    fn slot_mut(&mut self, key: Id) -> Option<&mut S>;
+}
+
+impl<S> Index<S> for HashMap<Id, S> {
+    fn take(&mut self, key: Id) -> Option<S> {
+        self.remove(&key)
+    }
+    fn slot_mut(&mut self, key: Id) -> Option<&mut S> {
+        self.get_mut(&key)
+    }
+}
+
+impl<S> Index<S> for IdMap<S> {
+    fn take(&mut self, key: Id) -> Option<S> {
+        self.remove(key)
+    }
+    fn slot_mut(&mut self, key: Id) -> Option<&mut S> {
+        self.get_mut(key)
+    }
+}
+
 /// Removes the item indexed under `key` in O(1): the last item moves into
 /// its place and its index entry follows it.
 fn remove_keyed<T, S: Slot>(
     items: &mut Vec<T>,
-    index: &mut HashMap<Id, S>,
+    index: &mut impl Index<S>,
     key: Id,
     key_of: impl Fn(&T) -> Id,
 ) -> Option<T> {
-    let pos = index.remove(&key)?.pos();
+    let pos = index.take(key)?.pos();
     remove_at(items, index, pos, key_of)
 }
 
@@ -70,7 +94,7 @@ fn remove_keyed<T, S: Slot>(
 /// item moves into its place and its index entry follows it.
 fn remove_at<T, S: Slot>(
     items: &mut Vec<T>,
-    index: &mut HashMap<Id, S>,
+    index: &mut impl Index<S>,
     pos: usize,
     key_of: impl Fn(&T) -> Id,
 ) -> Option<T> {
@@ -80,7 +104,7 @@ fn remove_at<T, S: Slot>(
     let removed = items.swap_remove(pos);
     let old_last = items.len();
     if let Some(moved) = items.get(pos)
-        && let Some(slot) = index.get_mut(&key_of(moved))
+        && let Some(slot) = index.slot_mut(key_of(moved))
         && slot.pos() == old_last
     {
         slot.set_pos(pos);
@@ -119,14 +143,14 @@ impl WorkspaceIndex {
     /// Removes Active member `account`, whose account's normalised email is
     /// `email`, and takes them out of every group of the workspace.
     fn remove_member(&mut self, ws: &mut Workspace, account: Id, email: Option<&str>) {
-        let Some(person) = self.people.remove(&account) else { return };
+        let Some(person) = self.people.remove(account) else { return };
         if person.is_member()
             && remove_at(&mut ws.members, &mut self.people, person.pos(), |m| m.account).is_some()
         {
             uncount(&mut self.member_emails, email);
         }
         for g in person.groups() {
-            if let Some(group) = self.groups.get(g).and_then(|e| ws.groups.get_mut(e.pos())) {
+            if let Some(group) = self.groups.get(*g).and_then(|e| ws.groups.get_mut(e.pos())) {
                 group.members.retain(|&a| a != account);
             }
         }
@@ -135,7 +159,7 @@ impl WorkspaceIndex {
     /// Upserts Active member `member`; true if they were not one before.
     fn put_member(&mut self, ws: &mut Workspace, member: Member) -> bool {
         let pos = ws.members.len();
-        let person = self.people.entry(member.account).or_insert_with(Person::outsider);
+        let person = self.people.get_or_insert_with(member.account, Person::outsider);
         if let Some(slot) = ws.members.get_mut(person.pos()) {
             person.set_member(person.pos(), &member);
             *slot = member;
@@ -148,20 +172,20 @@ impl WorkspaceIndex {
 
     /// Puts `account` in group `group` (its record and their entry).
     fn join_group(&mut self, ws: &mut Workspace, group: Id, account: Id) {
-        let Some(g) = self.groups.get(&group).and_then(|e| ws.groups.get_mut(e.pos())) else {
+        let Some(g) = self.groups.get(group).and_then(|e| ws.groups.get_mut(e.pos())) else {
             return;
         };
-        if self.people.entry(account).or_insert_with(Person::outsider).join(group) {
+        if self.people.get_or_insert_with(account, Person::outsider).join(group) {
             g.members.push(account);
         }
     }
 
     /// Takes `account` out of group `group` (its record and their entry).
     fn leave_group(&mut self, ws: &mut Workspace, group: Id, account: Id) {
-        let Some(g) = self.groups.get(&group).and_then(|e| ws.groups.get_mut(e.pos())) else {
+        let Some(g) = self.groups.get(group).and_then(|e| ws.groups.get_mut(e.pos())) else {
             return;
         };
-        if self.people.get_mut(&account).is_some_and(|p| p.leave(group)) {
+        if self.people.get_mut(account).is_some_and(|p| p.leave(group)) {
             g.members.retain(|&a| a != account);
             self.forget_if_outsider(account);
         }
@@ -169,8 +193,8 @@ impl WorkspaceIndex {
 
     /// Drops the entry of someone neither a member nor in any group.
     fn forget_if_outsider(&mut self, account: Id) {
-        if self.people.get(&account).is_some_and(|p| !p.is_member() && p.groups().is_empty()) {
-            self.people.remove(&account);
+        if self.people.get(account).is_some_and(|p| !p.is_member() && p.groups().is_empty()) {
+            self.people.remove(account);
         }
     }
 
@@ -185,10 +209,10 @@ impl WorkspaceIndex {
     fn put_group(&mut self, ws: &mut Workspace, id: Id, header: GroupHeader) {
         let GroupHeader { name, is_default } = header;
         let key = name.to_lowercase();
-        if let Some(e) = self.groups.get_mut(&id) {
+        if let Some(e) = self.groups.get_mut(id) {
             e.is_default = is_default;
         }
-        match self.groups.get(&id).and_then(|e| ws.groups.get_mut(e.pos())) {
+        match self.groups.get(id).and_then(|e| ws.groups.get_mut(e.pos())) {
             Some(g) => {
                 let renamed = g.name.to_lowercase() != key;
                 g.name = name;
@@ -212,7 +236,7 @@ impl WorkspaceIndex {
     fn delete_group(&mut self, ws: &mut Workspace, id: Id) {
         if let Some(g) = remove_keyed(&mut ws.groups, &mut self.groups, id, |g| g.id) {
             for &a in &g.members {
-                if let Some(p) = self.people.get_mut(&a) {
+                if let Some(p) = self.people.get_mut(a) {
                     p.leave(id);
                 }
                 self.forget_if_outsider(a);
@@ -223,7 +247,7 @@ impl WorkspaceIndex {
         for (pos, r) in ws.resources.iter_mut().enumerate() {
             if r.groups.contains(&id) {
                 r.groups.retain(|&g| g != id);
-                if let Some(e) = self.resources.get_mut(&r.id).filter(|e| e.pos() == pos) {
+                if let Some(e) = self.resources.get_mut(r.id).filter(|e| e.pos() == pos) {
                     *e = ResourceEntry::new(pos, r);
                 }
             }
@@ -232,7 +256,7 @@ impl WorkspaceIndex {
 
     /// Upserts a resource (its record and its entry).
     fn put_resource(&mut self, ws: &mut Workspace, resource: Resource) {
-        let found = self.resources.get_mut(&resource.id);
+        let found = self.resources.get_mut(resource.id);
         if let Some((entry, slot)) =
             found.and_then(|e| ws.resources.get_mut(e.pos()).map(|slot| (e, slot)))
         {
@@ -517,7 +541,7 @@ impl Facts {
             return;
         }
         for index in self.workspaces.values_mut() {
-            if index.people.get(&id).is_some_and(Person::is_member) {
+            if index.people.get(id).is_some_and(Person::is_member) {
                 uncount(&mut index.member_emails, old_email.as_deref());
                 count(&mut index.member_emails, new_email.clone());
             }
@@ -615,7 +639,7 @@ impl Facts {
         for (ws, group, size) in sizes {
             if let Some((w, index)) =
                 ws_mut(&mut self.snapshot.workspaces, &mut self.workspaces, ws)
-                && let Some(g) = index.groups.get(&group).and_then(|e| w.groups.get_mut(e.pos()))
+                && let Some(g) = index.groups.get(group).and_then(|e| w.groups.get_mut(e.pos()))
                 && size.is_some()
             {
                 g.size = size;

@@ -132,6 +132,7 @@ const INLINE: usize = 3;
 /// A resource as decisions read it: its position, its kind and the ids
 /// that govern it (its own groups, or a flow's integration), inline.
 #[derive(Debug, Clone, Copy)]
+#[repr(align(32))] // 32 bytes: two to a cache line, never across two
 pub(crate) struct ResourceEntry {
     pub(crate) pos: Pos,
     pub(crate) kind: ResourceKind,

@@ -345,16 +345,16 @@ struct CompanyIndex {
 pub(crate) struct WorkspaceIndex {
     pos: usize,
     /// Active members, and anyone else a group lists, with their groups.
-    people: HashMap<Id, Person>,
+    people: IdMap<Person>,
     /// Normalised email -> how many Active members have it.
     member_emails: HashMap<String, usize>,
     invitations: HashMap<Id, usize>,
     requests: HashMap<Id, usize>,
     /// Account -> how many pending requests it has.
     requesters: HashMap<Id, usize>,
-    groups: HashMap<Id, GroupEntry>,
+    groups: IdMap<GroupEntry>,
     group_names: HashMap<String, Id>,
-    resources: HashMap<Id, ResourceEntry>,
+    resources: IdMap<ResourceEntry>,
     pub(crate) admin: ToggleSet,
     pub(crate) developer: ToggleSet,
 }
@@ -381,8 +381,8 @@ fn first_by_id<T, E>(
 
 /// Each Active member (the first record of an account) and everyone a group
 /// lists, with the groups they are in.
-fn people(w: &Workspace) -> HashMap<Id, Person> {
-    let mut people = first_by_id(&w.members, |m| m.account, Person::member);
+fn people(w: &Workspace) -> IdMap<Person> {
+    let mut people = IdMap::first_by_id(&w.members, |m| m.account, Person::member);
     let mut groups: HashMap<Id, Vec<Id>> = HashMap::default();
     for g in &w.groups {
         for &m in &g.members {
@@ -390,7 +390,7 @@ fn people(w: &Workspace) -> HashMap<Id, Person> {
         }
     }
     for (account, list) in groups {
-        people.entry(account).or_insert_with(Person::outsider).set_groups(list);
+        people.get_or_insert_with(account, Person::outsider).set_groups(list);
     }
     people
 }
@@ -470,9 +470,9 @@ impl Facts {
                     invitations: index_by(&w.invitations, |i| i.id),
                     requests: index_by(&w.requests, |r| r.id),
                     requesters,
-                    groups: first_by_id(&w.groups, |g| g.id, GroupEntry::new),
+                    groups: IdMap::first_by_id(&w.groups, |g| g.id, GroupEntry::new),
                     group_names: group_names(&w.groups),
-                    resources: first_by_id(&w.resources, |r| r.id, ResourceEntry::new),
+                    resources: IdMap::first_by_id(&w.resources, |r| r.id, ResourceEntry::new),
                     admin: w.toggles.admin.iter().copied().collect(),
                     developer: w.toggles.developer.iter().copied().collect(),
                 },
@@ -595,7 +595,7 @@ impl<'a> WorkspaceView<'a> {
     /// `account`'s entry: position and groups (an Active member's or an
     /// outsider's that groups list).
     pub(crate) fn person(&self, account: Id) -> Option<&'a Person> {
-        self.index.people.get(&account)
+        self.index.people.get(account)
     }
 
     /// Whether an Active member has this (normalised) email; `None` when
@@ -627,7 +627,7 @@ impl<'a> WorkspaceView<'a> {
 
     /// A group by id.
     pub fn group(&self, id: Id) -> Option<&'a Group> {
-        self.index.groups.get(&id).and_then(|e| self.workspace.groups.get(e.pos as usize))
+        self.index.groups.get(id).and_then(|e| self.workspace.groups.get(e.pos as usize))
     }
 
     /// The group whose name equals `name` ignoring case, if any (`Ok`), or
@@ -644,7 +644,7 @@ impl<'a> WorkspaceView<'a> {
     /// Whether `account` is in group `group` (everyone Active is in the
     /// default group).
     pub fn in_group(&self, group: Id, account: Id) -> bool {
-        match self.index.groups.get(&group) {
+        match self.index.groups.get(group) {
             Some(g) if g.is_default => self.member(account).is_some(),
             Some(_) => self.person(account).is_some_and(|p| p.in_group(group)),
             None => false,
@@ -655,8 +655,8 @@ impl<'a> WorkspaceView<'a> {
     /// group here; the default group holds every member): [`Self::in_group`]
     /// for one asker over a resource's groups.
     pub(crate) fn member_in_any(&self, person: &Person, groups: &[Id]) -> bool {
-        groups.iter().any(|g| match self.index.groups.get(g) {
-            Some(e) => e.is_default || person.in_group(*g),
+        groups.iter().any(|&g| match self.index.groups.get(g) {
+            Some(e) => e.is_default || person.in_group(g),
             None => false,
         })
     }
@@ -668,7 +668,7 @@ impl<'a> WorkspaceView<'a> {
 
     /// A resource's entry and record by id (the record is not read).
     pub(crate) fn resource_ref(&self, id: Id) -> Option<ResourceRef<'a>> {
-        let entry = self.index.resources.get(&id)?;
+        let entry = self.index.resources.get(id)?;
         let record = self.workspace.resources.get(entry.pos as usize)?;
         Some(ResourceRef { entry, record })
     }
@@ -750,5 +750,7 @@ impl<'a> ResourceRef<'a> {
 
 mod apply;
 pub(crate) mod entry;
+mod id_map;
 
 use entry::{GroupEntry, Person, ResourceEntry};
+use id_map::IdMap;
