@@ -185,7 +185,7 @@ impl Facts {
         let who = Actor { explain, ..ws.actor(actor, now)? };
         let r = resources::sees(&ws, &who, found)?;
         match op {
-            Some(op) => resources::access(&ws, &who, r, resources::Access::Manage(op)),
+            Some(op) => resources::manage_seen(&who, r, op),
             None => Ok(()),
         }
     }

@@ -136,6 +136,13 @@ fn needs_toggle(a: &Actor<'_>, kind: ResourceKind, op: Operation) -> Check {
     }
 }
 
+/// [`access`] to manage `r` for an actor that [`seen`] let view it: the
+/// toggle is all that is left to check (the kind and the groups passed for
+/// viewing, and managing asks the same of them).
+pub(crate) fn manage_seen(a: &Actor<'_>, r: ResourceRef<'_>, op: Operation) -> Check {
+    needs_toggle(a, r.kind(), op)
+}
+
 /// A resource the actor asks about, by id: one it may not view is unknown
 /// to it, exactly as if it did not exist (SPEC 9: nobody can probe for what
 /// exists); the specific refusals are for resources it may see.
