@@ -141,6 +141,9 @@ pub(crate) struct ResourceEntry {
     ids: [Id; INLINE],
 }
 
+// Two to a cache line, a dense map's empty slots too (on wasm32 as well).
+const _: () = assert!(std::mem::size_of::<Option<ResourceEntry>>() == 32);
+
 impl ResourceEntry {
     pub(crate) fn new(pos: usize, r: &Resource) -> ResourceEntry {
         let governing: &[Id] = match r.kind.grouping() {

@@ -58,6 +58,7 @@ impl<E> IdMap<E> {
         usize::try_from(i128::from(id) - i128::from(base)).ok()
     }
 
+    /// The entry of `id`.
     pub(crate) fn get(&self, id: Id) -> Option<&E> {
         match self {
             IdMap::Dense { base, slots, .. } => slots.get(Self::slot(*base, id)?)?.as_ref(),
@@ -65,6 +66,7 @@ impl<E> IdMap<E> {
         }
     }
 
+    /// The entry of `id`, to change.
     pub(crate) fn get_mut(&mut self, id: Id) -> Option<&mut E> {
         match self {
             IdMap::Dense { base, slots, .. } => slots.get_mut(Self::slot(*base, id)?)?.as_mut(),
@@ -102,6 +104,7 @@ impl<E> IdMap<E> {
         }
     }
 
+    /// Takes the entry of `id` out.
     pub(crate) fn remove(&mut self, id: Id) -> Option<E> {
         match self {
             IdMap::Dense { base, slots, len } => {
