@@ -1,19 +1,21 @@
 //! [`IdMap`]: index entries by id, as positions in a vector while the ids
 //! allow (database ids of one kind in one workspace are mostly dense), so a
-//! lookup is one read; a hash map otherwise.
+//! lookup is one read; through a hash map of positions otherwise.
 
 use super::{HashMap, Id};
 
 /// Slots a dense map may have beyond twice its entries.
-const SLACK: i128 = 64;
+const SLACK: u64 = 64;
 
 /// Entries by id: `slots[id - base]` while at most `2 * len + SLACK` slots
-/// cover every id; once an insert would need more, a hash map for good (a
-/// rebuild of the facts starts dense again).
+/// cover every id; once an insert would need more, a hash map of positions
+/// into `entries` for good (a rebuild of the facts starts dense again).
+/// The hash map is `HashMap<Id, usize>`, the type of the index's other maps,
+/// so the package carries no more hash-map code for it.
 #[derive(Debug, Clone)]
 pub(crate) enum IdMap<E> {
     Dense { base: Id, slots: Vec<Option<E>>, len: usize },
-    Sparse(HashMap<Id, E>),
+    Sparse { at: HashMap<Id, usize>, entries: Vec<(Id, E)> },
 }
 
 impl<E> Default for IdMap<E> {
@@ -22,9 +24,16 @@ impl<E> Default for IdMap<E> {
     }
 }
 
-/// Whether `span` slots are few enough for `len` entries.
-fn dense_enough(span: i128, len: usize) -> bool {
-    span <= 2 * len as i128 + SLACK
+/// How many slots cover `lo..=hi`, if that is few enough for `len` entries.
+fn dense_span(lo: Id, hi: Id, len: usize) -> Option<usize> {
+    let span = hi.abs_diff(lo).checked_add(1)?;
+    let limit = (len as u64).saturating_mul(2).saturating_add(SLACK);
+    if span <= limit { usize::try_from(span).ok() } else { None }
+}
+
+/// The slot of `id` in a dense map based at `base`, if at or above it.
+fn slot(base: Id, id: Id) -> Option<usize> {
+    if id < base { None } else { usize::try_from(id.abs_diff(base)).ok() }
 }
 
 impl<E> IdMap<E> {
@@ -35,17 +44,14 @@ impl<E> IdMap<E> {
         key: impl Fn(&T) -> Id,
         entry: impl Fn(usize, &T) -> E,
     ) -> IdMap<E> {
-        let mut map = match (items.iter().map(&key).min(), items.iter().map(&key).max()) {
-            (Some(min), Some(max))
-                if dense_enough(i128::from(max) - i128::from(min) + 1, items.len()) =>
-            {
-                let span = (i128::from(max) - i128::from(min) + 1) as usize;
-                IdMap::Dense { base: min, slots: (0..span).map(|_| None).collect(), len: 0 }
-            }
-            (Some(_), _) => {
-                IdMap::Sparse(HashMap::with_capacity_and_hasher(items.len(), Default::default()))
-            }
-            _ => IdMap::default(),
+        let lo = items.iter().map(&key).min().unwrap_or(0);
+        let hi = items.iter().map(&key).max().unwrap_or(0);
+        let mut map = match dense_span(lo, hi, items.len()) {
+            Some(span) => IdMap::Dense { base: lo, slots: none(span), len: 0 },
+            None => IdMap::Sparse {
+                at: HashMap::with_capacity_and_hasher(items.len(), Default::default()),
+                entries: Vec::with_capacity(items.len()),
+            },
         };
         for (i, item) in items.iter().enumerate() {
             map.get_or_insert_with(key(item), || entry(i, item));
@@ -53,39 +59,30 @@ impl<E> IdMap<E> {
         map
     }
 
-    /// The slot of `id` in a dense map, if at or above the base.
-    fn slot(base: Id, id: Id) -> Option<usize> {
-        usize::try_from(i128::from(id) - i128::from(base)).ok()
-    }
-
     /// The entry of `id`.
     pub(crate) fn get(&self, id: Id) -> Option<&E> {
         match self {
-            IdMap::Dense { base, slots, .. } => slots.get(Self::slot(*base, id)?)?.as_ref(),
-            IdMap::Sparse(map) => map.get(&id),
+            IdMap::Dense { base, slots, .. } => slots.get(slot(*base, id)?)?.as_ref(),
+            IdMap::Sparse { at, entries } => entries.get(*at.get(&id)?).map(|(_, e)| e),
         }
     }
 
     /// The entry of `id`, to change.
     pub(crate) fn get_mut(&mut self, id: Id) -> Option<&mut E> {
         match self {
-            IdMap::Dense { base, slots, .. } => slots.get_mut(Self::slot(*base, id)?)?.as_mut(),
-            IdMap::Sparse(map) => map.get_mut(&id),
+            IdMap::Dense { base, slots, .. } => slots.get_mut(slot(*base, id)?)?.as_mut(),
+            IdMap::Sparse { at, entries } => entries.get_mut(*at.get(&id)?).map(|(_, e)| e),
         }
     }
 
     /// Inserts or replaces the entry of `id`; gives back the one replaced.
     pub(crate) fn insert(&mut self, id: Id, entry: E) -> Option<E> {
-        self.widen(id);
-        match self {
-            IdMap::Dense { base, slots, len } => {
-                let old = slots[covered(*base, id)].replace(entry);
-                if old.is_none() {
-                    *len += 1;
-                }
-                old
+        match self.get_mut(id) {
+            Some(old) => Some(std::mem::replace(old, entry)),
+            None => {
+                self.get_or_insert_with(id, || entry);
+                None
             }
-            IdMap::Sparse(map) => map.insert(id, entry),
         }
     }
 
@@ -100,7 +97,13 @@ impl<E> IdMap<E> {
                 }
                 slot.get_or_insert_with(make)
             }
-            IdMap::Sparse(map) => map.entry(id).or_insert_with(make),
+            IdMap::Sparse { at, entries } => {
+                let i = *at.entry(id).or_insert(entries.len());
+                if i == entries.len() {
+                    entries.push((id, make()));
+                }
+                &mut entries[i].1
+            }
         }
     }
 
@@ -108,13 +111,25 @@ impl<E> IdMap<E> {
     pub(crate) fn remove(&mut self, id: Id) -> Option<E> {
         match self {
             IdMap::Dense { base, slots, len } => {
-                let old = slots.get_mut(Self::slot(*base, id)?)?.take();
+                let old = slots.get_mut(slot(*base, id)?)?.take();
                 if old.is_some() {
                     *len -= 1;
                 }
                 old
             }
-            IdMap::Sparse(map) => map.remove(&id),
+            IdMap::Sparse { at, entries } => {
+                let i = at.remove(&id)?;
+                if i >= entries.len() {
+                    return None;
+                }
+                let (_, old) = entries.swap_remove(i);
+                if let Some((moved, _)) = entries.get(i)
+                    && let Some(p) = at.get_mut(moved)
+                {
+                    *p = i;
+                }
+                Some(old)
+            }
         }
     }
 
@@ -128,34 +143,57 @@ impl<E> IdMap<E> {
             slots.clear();
             *base = id;
         }
-        let (lo, end) = (i128::from(*base), i128::from(*base) + slots.len() as i128);
-        let at = i128::from(id);
-        if (lo..end).contains(&at) {
+        if slots.is_empty() {
+            slots.push(None);
             return;
         }
-        let room = if at < lo { slots.len() as i128 / 2 } else { 0 };
-        let new_lo = (at.min(lo) - room).max(i128::from(Id::MIN));
-        if !dense_enough(end.max(at + 1) - new_lo, *len + 1) {
-            let map = std::mem::take(slots)
-                .into_iter()
-                .enumerate()
-                .filter_map(|(i, e)| Some((*base + i as Id, e?)))
-                .collect();
-            *self = IdMap::Sparse(map);
-        } else if at >= end {
-            slots.resize_with((at - lo + 1) as usize, || None);
+        let Some(last) = base.checked_add_unsigned(slots.len() as u64) else {
+            return self.make_sparse();
+        };
+        if *base <= id && id < last {
+            return;
+        }
+        let room = if id < *base { slots.len() as u64 / 2 } else { 0 };
+        let lo = (*base).min(id).saturating_sub_unsigned(room);
+        let hi = (last - 1).max(id);
+        if dense_span(lo, hi, *len + 1).is_none() {
+            self.make_sparse();
+        } else if id >= last {
+            slots.resize_with(covered(*base, id) + 1, || None);
         } else {
-            let mut grown: Vec<Option<E>> = (0..lo - new_lo).map(|_| None).collect();
+            let mut grown = none(covered(lo, *base));
             grown.append(slots);
             *slots = grown;
-            *base = new_lo as Id;
+            *base = lo;
         }
     }
+
+    /// Turns a dense map into a hash map of positions.
+    fn make_sparse(&mut self) {
+        let IdMap::Dense { base, slots, len } = self else { return };
+        let mut at = HashMap::with_capacity_and_hasher(*len, Default::default());
+        let mut entries = Vec::with_capacity(*len);
+        for (i, e) in std::mem::take(slots).into_iter().enumerate() {
+            if let Some(e) = e {
+                let id = base.wrapping_add_unsigned(i as u64);
+                at.insert(id, entries.len());
+                entries.push((id, e));
+            }
+        }
+        *self = IdMap::Sparse { at, entries };
+    }
+}
+
+/// `n` empty slots.
+fn none<E>(n: usize) -> Vec<Option<E>> {
+    let mut slots = Vec::new();
+    slots.resize_with(n, || None);
+    slots
 }
 
 /// The slot of `id` in a dense map that [`IdMap::widen`] made cover it.
 fn covered(base: Id, id: Id) -> usize {
-    (i128::from(id) - i128::from(base)) as usize
+    id.abs_diff(base) as usize
 }
 
 #[cfg(test)]
@@ -233,7 +271,7 @@ mod tests {
         assert!(matches!(&paged, IdMap::Dense { slots, .. } if slots.len() < 2 * ids.len()));
         // One far id makes it a hash map; every entry stays.
         map.insert(1 << 40, 0);
-        assert!(matches!(map, IdMap::Sparse(_)));
+        assert!(matches!(map, IdMap::Sparse { .. }));
         assert_eq!(map.get(150_000), Some(&49_999));
     }
 }
