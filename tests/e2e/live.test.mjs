@@ -42,6 +42,30 @@ async function api(page) {
   };
 }
 
+/** A browser of dev2's, its first tab on the Users tab, every EventSource
+ *  its tabs open counted in `window.__streams`; `another()` opens one more
+ *  tab on the same page. */
+async function countedTabs() {
+  const first = await newPage(browser, server);
+  const context = first.context();
+  await context.addInitScript(() => {
+    const Real = window.EventSource;
+    window.__streams = 0;
+    window.EventSource = class extends Real { constructor(...a) { super(...a); window.__streams += 1; } };
+  });
+  await signIn(first, 'dev2@beta.example');
+  await openWorkspace(first, 'Users');
+  const another = async () => {
+    const p = await context.newPage();
+    p.errors = [];
+    p.on('pageerror', (e) => p.errors.push(String(e)));
+    await p.goto(first.url());
+    await p.getByRole('heading', { name: 'Users', level: 2 }).waitFor();
+    return p;
+  };
+  return { first, context, another };
+}
+
 /** The version the tab shows (the workspace header's data-version). */
 const shownVersion = (page) => page.locator('.ws-head').getAttribute('data-version').then(Number);
 
@@ -148,26 +172,9 @@ test('a tab taken offline while changes land catches up exactly when back', asyn
 test('20 tabs of one browser all update, over one connection', async () => {
   const owner = await newPage(browser, server);
   await signIn(owner, 'owner@beta.example');
-  const first = await newPage(browser, server);
-  const context = first.context();
-  // Every EventSource any tab opens is counted.
-  await context.addInitScript(() => {
-    const Real = window.EventSource;
-    window.__streams = 0;
-    window.EventSource = class extends Real { constructor(...a) { super(...a); window.__streams += 1; } };
-  });
-  await signIn(first, 'dev2@beta.example');
-  await openWorkspace(first, 'Users');
-  const url = first.url();
+  const { first, context, another } = await countedTabs();
   const tabs = [first];
-  for (let i = 1; i < 20; i += 1) {
-    const p = await context.newPage();
-    p.errors = [];
-    p.on('pageerror', (e) => p.errors.push(String(e)));
-    await p.goto(url);
-    await p.getByRole('heading', { name: 'Users', level: 2 }).waitFor();
-    tabs.push(p);
-  }
+  for (let i = 1; i < 20; i += 1) tabs.push(await another());
   const o = await api(owner);
   const invite = (p) => p.getByRole('button', { name: 'Invite users' });
   await o.toggleDeveloper('users.add', false);
@@ -187,20 +194,8 @@ test('20 tabs of one browser all update, over one connection', async () => {
 test('when the leader tab closes, another tab takes the stream over; a hidden tab checks its version when shown', async () => {
   const owner = await newPage(browser, server);
   await signIn(owner, 'owner@beta.example');
-  const first = await newPage(browser, server);
-  const context = first.context();
-  await context.addInitScript(() => {
-    const Real = window.EventSource;
-    window.__streams = 0;
-    window.EventSource = class extends Real { constructor(...a) { super(...a); window.__streams += 1; } };
-  });
-  await signIn(first, 'dev2@beta.example');
-  await openWorkspace(first, 'Users');
-  const second = await context.newPage();
-  second.errors = [];
-  second.on('pageerror', (e) => second.errors.push(String(e)));
-  await second.goto(first.url());
-  await second.getByRole('heading', { name: 'Users', level: 2 }).waitFor();
+  const { first, context, another } = await countedTabs();
+  const second = await another();
   const inviteIs = (p, disabled) => p.waitForFunction((d) => [...document.querySelectorAll('button')]
     .some((b) => b.textContent === 'Invite users' && b.disabled === d), disabled, { timeout: 10000 });
   const o = await api(owner);
