@@ -177,3 +177,46 @@ fn people_reads_as_the_derive_did() {
         assert_eq!(got, want, "{json}");
     }
 }
+
+#[test]
+fn run_as_reads_as_the_derive_did() {
+    use policy::RunAs;
+    for (json, want) in [
+        (r#"{"as":"user"}"#, RunAs::User),
+        (r#"{"x":1,"as":"user","groups":"ignored"}"#, RunAs::User),
+        (r#"["user"]"#, RunAs::User),
+        (r#"{"groups":[1,2],"as":"job_groups","x":null}"#, RunAs::JobGroups { groups: vec![1, 2] }),
+        (r#"["job\u005fgroups",[]]"#, RunAs::JobGroups { groups: vec![] }),
+    ] {
+        assert_eq!(serde_json::from_str::<RunAs>(json).unwrap(), want, "{json}");
+        let value: serde_json::Value = serde_json::from_str(json).unwrap();
+        assert_eq!(serde_json::from_value::<RunAs>(value).unwrap(), want, "{json}");
+    }
+    let cases = [
+        (r#"{"as":"job_groups"}"#, "missing field `groups`"),
+        (r#"{"groups":[1]}"#, "missing field `as` at line 1 column 14"),
+        (
+            r#"{"as":"other"}"#,
+            "unknown variant `other`, expected `user` or `job_groups` at line 1 column 13",
+        ),
+        (r#"["user",1]"#, "invalid length 1, expected 0 elements in sequence"),
+        (
+            r#"["job_groups"]"#,
+            "invalid length 0, expected struct variant RunAs::JobGroups with 1 element",
+        ),
+        (r#"["job_groups",[1],2]"#, "invalid length 2, expected 1 element in sequence"),
+        (r#"{"as":"job_groups","groups":[1],"groups":[2]}"#, "duplicate field `groups`"),
+        (r#"{"as":"job_groups","groups":[1,"x"]}"#, "invalid type: string \"x\", expected i64"),
+        (r#"{"as":"job_groups","groups":1}"#, "invalid type: integer `1`, expected a sequence"),
+        ("null", "invalid type: null, expected internally tagged enum RunAs at line 1 column 4"),
+        (r#"{"as":"user","as":"user"}"#, "duplicate field `as` at line 1 column 17"),
+        (
+            r#"{"as":1}"#,
+            "invalid type: integer `1`, expected variant identifier at line 1 column 7",
+        ),
+    ];
+    for (json, want) in cases {
+        let got = serde_json::from_str::<RunAs>(json).unwrap_err().to_string();
+        assert_eq!(got, want, "{json}");
+    }
+}
