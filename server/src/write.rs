@@ -32,7 +32,8 @@ pub enum Scope {
     Workspace(Id),
     /// Changes to companies (flags, members, grants) or to which
     /// workspaces exist: every workspace whose facts hold one of these
-    /// companies is locked and gets a new version.
+    /// companies is locked; those whose facts hold what changed (a grant:
+    /// only its client's and its partner's) get a new version.
     Companies(Vec<Id>),
     /// Changes to a person's account (its verification): every workspace
     /// whose facts hold the account (through its companies, its
