@@ -9,7 +9,7 @@ use crate::toggle::Toggle;
 
 /// Something an actor wants to do. Serialized with a `type` tag, e.g.
 /// `{ "type": "change_role", "workspace": 1, "target": 7, "role": "admin" }`.
-// `Deserialize` is written out in `action_de.rs` (same wire form, same
+// `Deserialize` is written out in `de/` (same wire form, same
 // errors, without serde's buffering of tagged enums).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "wasm", derive(tsify::Tsify))]

@@ -15,7 +15,7 @@ pub struct SignUp {
     pub email: String,
     pub name: String,
     pub password: String,
-    /// The new company's name (default: "<name>'s company").
+    /// The new company's name (default: `"<name>'s company"`).
     #[serde(default)]
     pub company: Option<String>,
 }

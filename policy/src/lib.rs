@@ -2,9 +2,9 @@
 
 mod access;
 mod action;
-mod action_de;
 pub mod api;
 mod change;
+mod de;
 mod decision;
 mod facts;
 mod kind;

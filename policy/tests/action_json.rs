@@ -1,5 +1,5 @@
 //! `Action` from JSON: the wire form and the exact errors of serde's derived
-//! internally tagged enum (the decoder is written out in `action_de.rs`; these
+//! internally tagged enum (the decoder is written out in `policy/src/de/`; these
 //! messages are what the derive produced, and what the package and the
 //! server show).
 #![allow(clippy::unwrap_used)]

@@ -117,7 +117,7 @@ impl AccessSet {
 }
 
 /// Who a line of a preview is about.
-// `Deserialize` is written out in `action_de.rs` (same wire form and
+// `Deserialize` is written out in `de/` (same wire form and
 // errors, without serde's buffering of tagged enums).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "wasm", derive(tsify::Tsify))]

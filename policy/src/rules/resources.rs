@@ -211,7 +211,7 @@ pub(super) fn set_groups(
 }
 
 /// Whose identity a component of a manual run executes with.
-// `Deserialize` is written out in `action_de.rs` (same wire form and
+// `Deserialize` is written out in `de/` (same wire form and
 // errors, without serde's buffering of tagged enums).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
