@@ -455,10 +455,11 @@ impl Write {
                 updates.push((ws, before, after, changes::resolve(&mut self.tx, ws, keys).await?));
             }
         }
+        crate::live::notify_in(&mut self.tx, self.st.db.backend, &versions, &self.forget).await?;
         drop(self.facts);
         self.tx.commit().await?;
         drop(self.turn);
-        self.st.live.published(&self.st.db, &versions, &self.forget);
+        self.st.live.published(&versions, &self.forget);
         for ws in self.forget {
             self.st.cache.forget(ws);
         }

@@ -3,9 +3,10 @@
 //!
 //! The change log is the truth; everything else only says "look again":
 //!
-//! - after a write commits, [`Live::published`] wakes this process's feed of
-//!   each workspace it bumped and, on PostgreSQL, sends one `NOTIFY` so the
-//!   other processes wake theirs;
+//! - on PostgreSQL a write sends one `NOTIFY` inside its transaction
+//!   ([`notify_in`], delivered at commit) so the other processes wake their
+//!   feeds; after it commits, [`Live::published`] wakes this process's feed
+//!   of each workspace it bumped;
 //! - [`run`] (started by `main`) listens for those notifications and, as a
 //!   safety net, reads every followed workspace's version once a second, so
 //!   a lost notification delays an event, never loses it; every tenth tick
@@ -32,7 +33,8 @@ use std::time::Duration;
 
 use policy::Id;
 
-use crate::db::{Backend, Db, col, placeholders};
+use crate::db::{Backend, Tx, col, placeholders};
+use crate::error::AppError;
 use crate::state::AppState;
 
 pub use stream::Stream;
@@ -83,49 +85,15 @@ impl Live {
 
     /// After a write committed (`write::Write::commit`): `versions` are the
     /// workspaces it bumped and their new versions, `deleted` the
-    /// workspaces it deleted. Wakes the feeds here and, on PostgreSQL,
-    /// notifies the other processes (in the background: the write's
-    /// response does not wait; a lost notification is caught by [`run`]).
-    pub fn published(&self, db: &Db, versions: &[(Id, i64)], deleted: &[Id]) {
-        let all = versions.iter().copied().chain(deleted.iter().map(|&ws| (ws, 0)));
-        {
-            let feeds = self.feeds();
-            for (ws, version) in all.clone() {
-                if let Some(f) = feeds.get(&ws) {
-                    f.nudge(version);
-                }
+    /// workspaces it deleted. Wakes the feeds of this process (the other
+    /// processes heard of it through [`notify_in`], at the commit).
+    pub fn published(&self, versions: &[(Id, i64)], deleted: &[Id]) {
+        let feeds = self.feeds();
+        for (ws, version) in versions.iter().copied().chain(deleted.iter().map(|&ws| (ws, 0))) {
+            if let Some(f) = feeds.get(&ws) {
+                f.nudge(version);
             }
         }
-        if db.backend != Backend::Postgres || (versions.is_empty() && deleted.is_empty()) {
-            return;
-        }
-        let mut payloads = vec![String::new()];
-        for (ws, version) in all {
-            let entry = format!("{ws}:{version}");
-            let last = payloads.last_mut().filter(|p| p.len() + entry.len() < PAYLOAD);
-            match last {
-                Some(p) => {
-                    if !p.is_empty() {
-                        p.push(',');
-                    }
-                    p.push_str(&entry);
-                }
-                None => payloads.push(entry),
-            }
-        }
-        let pool = db.pool.clone();
-        tokio::spawn(async move {
-            for payload in payloads {
-                let sent = sqlx::query("SELECT COUNT(*) AS n FROM (SELECT pg_notify($1, $2)) AS n")
-                    .bind(CHANNEL)
-                    .bind(&payload)
-                    .fetch_one(&pool)
-                    .await;
-                if let Err(e) = sent {
-                    tracing::warn!(error = %e, "live: NOTIFY failed (the poll will catch up)");
-                }
-            }
-        });
     }
 
     /// Opens a stream of workspace `ws` for `viewer` (whose access the
@@ -193,6 +161,42 @@ impl Live {
     pub fn listeners(&self) -> usize {
         self.followed().iter().map(|f| f.listeners()).sum()
     }
+}
+
+/// Tells the other processes, inside a write's transaction, which
+/// workspaces got which version (`0`: deleted). PostgreSQL delivers a
+/// `NOTIFY` when, and only if, the transaction commits, sent on the write's
+/// own connection, so nothing waits for another pool connection after the
+/// commit. A lost notification is still caught by [`run`]'s poll. Nothing
+/// on SQLite (one process).
+pub async fn notify_in(
+    tx: &mut Tx,
+    backend: Backend,
+    versions: &[(Id, i64)],
+    deleted: &[Id],
+) -> Result<(), AppError> {
+    if backend != Backend::Postgres {
+        return Ok(());
+    }
+    let mut payloads: Vec<String> = Vec::new();
+    for (ws, version) in versions.iter().copied().chain(deleted.iter().map(|&ws| (ws, 0))) {
+        let entry = format!("{ws}:{version}");
+        match payloads.last_mut().filter(|p| p.len() + 1 + entry.len() <= PAYLOAD) {
+            Some(p) => {
+                p.push(',');
+                p.push_str(&entry);
+            }
+            None => payloads.push(entry),
+        }
+    }
+    for payload in payloads {
+        sqlx::query("SELECT COUNT(*) AS n FROM (SELECT pg_notify($1, $2)) AS n")
+            .bind(CHANNEL)
+            .bind(&payload)
+            .fetch_one(&mut **tx)
+            .await?;
+    }
+    Ok(())
 }
 
 /// The safety net and, on PostgreSQL, the listener for other processes'
