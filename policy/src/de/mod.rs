@@ -201,6 +201,17 @@ enum Key {
     Other(String),
 }
 
+impl Key {
+    /// The key as written (the tag: empty).
+    fn name(&self) -> &str {
+        match self {
+            Key::Known(i) => KEYS.get(*i).copied().unwrap_or_default(),
+            Key::Other(name) => name.as_str(),
+            Key::Type => "",
+        }
+    }
+}
+
 /// Reads a key; `0` is the tag's name.
 struct KeySeed(&'static str);
 

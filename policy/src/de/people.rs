@@ -5,8 +5,7 @@ use std::marker::PhantomData;
 use serde::Deserialize;
 use serde::de::{Deserializer, Error};
 
-use super::action::KEYS;
-use super::{Entries, InSeq, Key, Tagged, Variant, need};
+use super::{Entries, InSeq, Tagged, Variant, need};
 use crate::preview::People;
 use crate::role::Role;
 
@@ -26,11 +25,7 @@ impl<'de> Deserialize<'de> for People {
         match entries {
             Entries::Map(entries) => {
                 for (key, raw) in entries {
-                    let name = match &key {
-                        Key::Known(i) => KEYS.get(*i).copied().unwrap_or_default(),
-                        Key::Other(name) => name.as_str(),
-                        Key::Type => "",
-                    };
+                    let name = key.name();
                     match (tag, name) {
                         (PeopleTag::Role, "role") if role.is_some() => {
                             return Err(D::Error::duplicate_field("role"));

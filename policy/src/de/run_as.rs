@@ -5,8 +5,7 @@ use std::marker::PhantomData;
 use serde::Deserialize;
 use serde::de::{Deserializer, Error};
 
-use super::action::KEYS;
-use super::{Entries, InSeq, Key, Tagged, Variant, need};
+use super::{Entries, InSeq, Tagged, Variant, need};
 use crate::rules::RunAs;
 
 /// The `as` of [`RunAs`].
@@ -33,11 +32,7 @@ impl<'de> Deserialize<'de> for RunAs {
             }
             (RunAsTag::JobGroups, Entries::Map(entries)) => {
                 for (key, raw) in entries {
-                    let name = match &key {
-                        Key::Known(i) => KEYS.get(*i).copied().unwrap_or_default(),
-                        Key::Other(name) => name.as_str(),
-                        Key::Type => "",
-                    };
+                    let name = key.name();
                     // Other fields are ignored, as the derive did.
                     if name == "groups" {
                         if groups.is_some() {
